@@ -1,0 +1,498 @@
+"""One crawl run: the frontier, the workers, the versioning decision, the counts.
+
+This is the only module that calls fetch, discover, extract and store.
+
+A run walks from the profile's start URLs. Every in-scope HTML page it reaches is fetched
+(conditionally when the archive knows its validators), extracted and saved; a 304 re-reads the
+stored bytes when the page's links are needed (list pages). Two modes:
+
+``full``
+    walk every list page and re-check every known page, including pages no longer linked
+    (that is how deletions are found).
+``incremental`` (the default)
+    walk each column from its first list page and stop paging once a list page holds only
+    documents already in the archive; fetch new documents; re-check a bounded share of known
+    documents (see :func:`pick_rechecks`). A run that follows a killed run walks every list
+    (resume), so nothing the killed run missed stays missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import os
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser
+from sqlite_utils import Database
+
+from scraper import store
+from scraper.decode import decode_html
+from scraper.discover import Links, discover
+from scraper.errors import (
+    EXIT_OK,
+    EXIT_SOME_FAILED,
+    Blocked,
+    DecodeError,
+    FetchError,
+    Gone,
+    OutOfScope,
+    RetryableFetch,
+    StoreError,
+)
+from scraper.extract import EXTRACTOR_VERSION, Extracted, extract
+from scraper.fetch import Fetcher, FetchResult
+from scraper.profiles import Profile
+from scraper.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+SOFT_404_MAX_CHARS = 20_000
+RECENT_DAYS = 60  # documents published within this many days are re-checked more often
+RECENT_BONUS = timedelta(days=7)
+
+
+@dataclass
+class CrawlOptions:
+    full: bool = False
+    max_pages: int | None = None
+    recheck: float = 0.05
+    command: str = ""
+
+
+@dataclass
+class RunResult:
+    run_id: int
+    counts: dict[str, int]
+    exit_code: int
+    status: str
+    seconds: float
+    mode: str
+
+    def summary(self, db_path: str) -> str:
+        c = self.counts
+        changed = c["new_versions"]
+        return (
+            f"{c['fetched']} pages fetched ({c['new_pages']} new, {changed} changed, "
+            f"{c['unchanged']} unchanged, {c['not_modified']} not modified), "
+            f"{c['removed']} removed, {c['returned']} returned, {c['dead_links']} dead links, "
+            f"{c['errors']} errors; {c['requests']} requests, {_size(c['bytes'])} in "
+            f"{self.seconds:.1f} s ({self.mode}) -> {db_path}"
+        )
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return f"{n} B"
+
+
+@dataclass
+class Task:
+    url: str
+    reason: str  # start | link | pager | recheck
+    guessed: bool = False  # a pager URL computed from a script call: a 404 is not a dead link
+
+
+@dataclass
+class Page:
+    """A fetched and decoded page with its extraction."""
+
+    result: FetchResult
+    html: str
+    encoding: str
+    fields: Extracted
+    tree: LexborHTMLParser
+
+
+class Crawler:
+    def __init__(
+        self,
+        db: Database,
+        profile: Profile,
+        options: CrawlOptions,
+        *,
+        progress: Callable[[dict[str, int]], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.profile = profile
+        self.options = options
+        self.progress = progress
+        self.counts = dict.fromkeys(store.RUN_COUNTS, 0)
+        self.document_re = re.compile(profile.extract.document_url)
+        self.seen: set[str] = set()
+        self.queue: asyncio.Queue[Task] = asyncio.Queue()
+        self.known: dict[str, dict[str, Any]] = {}
+        self.resume = False
+        self.pages_budget = options.max_pages
+        self.run_id = 0
+        self.fetcher: Fetcher
+
+    # -- run ------------------------------------------------------------------------------
+
+    def run(self) -> RunResult:
+        return asyncio.run(self._run())
+
+    async def _run(self) -> RunResult:
+        started = time.monotonic()
+        interrupted = store.close_interrupted(self.db)
+        self.resume = interrupted > 0 and not self.options.full
+        if self.resume:
+            logger.warning("previous run was interrupted: walking every list to resume")
+        mode = "full" if self.options.full else ("resume" if self.resume else "incremental")
+        self.run_id = store.start_run(
+            self.db, self.profile.name, mode, os.getpid(), self.options.command
+        )
+        self.known = {row["url"]: row for row in self.db.query("SELECT * FROM pages")}
+        status = "failed"
+        exit_code = EXIT_SOME_FAILED
+        try:
+            async with Fetcher(self.profile.fetch, self.profile.scope) as self.fetcher:
+                for url in self.profile.start_urls:
+                    self.enqueue(canonical_url(url), "start")
+                await self._drain()
+                for url in self.pick_rechecks():
+                    self.enqueue(url, "recheck")
+                await self._drain()
+                self.counts["requests"] = self.fetcher.stats.requests
+                self.counts["bytes"] = self.fetcher.stats.bytes
+            exit_code = EXIT_OK if self.counts["errors"] == 0 else EXIT_SOME_FAILED
+            status = "ok" if exit_code == EXIT_OK else "failed-urls"
+        finally:
+            # A StoreError here means the disk is gone too; the run stays "running" and the
+            # next run closes it as interrupted.
+            try:
+                store.finish_run(self.db, self.run_id, self.counts, status, exit_code)
+            except StoreError:
+                logger.error("could not record the end of run %s", self.run_id)
+        return RunResult(
+            self.run_id, self.counts, exit_code, status, time.monotonic() - started, mode
+        )
+
+    async def _drain(self) -> None:
+        workers = [
+            asyncio.create_task(self._worker())
+            for _ in range(max(1, self.profile.fetch.concurrency))
+        ]
+        try:
+            await self.queue.join()
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.gather(*workers, return_exceptions=True)
+
+    async def _worker(self) -> None:
+        while True:
+            task = await self.queue.get()
+            try:
+                await self.process(task)
+            except StoreError:
+                raise
+            except Exception as exc:  # a bug on one page must not end the run
+                logger.exception("unexpected error on %s", task.url)
+                self.fail(task.url, "error", f"internal error: {type(exc).__name__}: {exc}", None, 1)
+            finally:
+                self.queue.task_done()
+                if self.progress:
+                    self.progress({**self.counts, "queued": self.queue.qsize()})
+
+    def enqueue(self, url: str, reason: str, *, guessed: bool = False) -> None:
+        if url in self.seen or url not in self.profile.scope:
+            return
+        self.seen.add(url)
+        self.queue.put_nowait(Task(url, reason, guessed))
+
+    # -- one page -------------------------------------------------------------------------
+
+    def is_document_url(self, url: str) -> bool:
+        return bool(self.document_re.search(urlsplit(url).path))
+
+    def fail(self, url: str, category: str, reason: str, status: int | None, attempts: int) -> None:
+        if category in ("error", "blocked", "unreadable"):
+            self.counts["errors"] += 1
+        if category == "blocked":
+            self.counts["blocked"] += 1
+        if category == "dead-link":
+            self.counts["dead_links"] += 1
+        level = logging.WARNING if category in ("error", "blocked", "unreadable") else logging.INFO
+        logger.log(level, "%s: %s (%s)", category, url, reason)
+        store.record_failure(self.db, self.run_id, url, category, reason, status, attempts)
+
+    async def process(self, task: Task) -> None:
+        if self.pages_budget is not None and self.counts["fetched"] + self.counts["not_modified"] >= self.pages_budget:
+            return
+        known = self.known.get(task.url)
+        if (
+            known
+            and not self.options.full
+            and task.reason != "recheck"
+            and known["kind"] == "document"
+        ):
+            return  # incremental: known documents are re-checked by the revisit policy only
+        validators = {}
+        if known and known.get("current_version") and not known.get("removed_at"):
+            validators = {"etag": known.get("etag"), "last_modified": known.get("last_modified")}
+        try:
+            result = await self.fetcher.fetch(task.url, **validators)
+        except Gone as exc:
+            await self._gone(task, exc)
+            return
+        except FetchError as exc:
+            self._fetch_failed(task.url, exc)
+            return
+        if result.url != task.url:
+            if result.url in self.seen and result.url != task.url:
+                return  # a redirect to a page this run already has
+            self.seen.add(result.url)
+        now = store.utcnow()
+        if result.status == 304:
+            self.counts["not_modified"] += 1
+            self.counts["unchanged"] += 1
+            store.mark_checked(self.db, result.url, now)
+            page = self._stored_page(result.url)
+            if page is not None:
+                self._follow(page, result.url)
+            return
+        ctype = (result.content_type or "text/html").split(";")[0].strip().lower()
+        if not ctype.startswith(HTML_TYPES):
+            logger.info("not HTML (%s), not archived as a page: %s", ctype, result.url)
+            return
+        try:
+            page = self._read(result)
+        except DecodeError as exc:
+            self.fail(result.url, "unreadable", str(exc), result.status, result.attempts)
+            return
+        if self._soft_404(page):
+            await self._gone(task, Gone(result.url, "soft 404 (page says it does not exist)", 200))
+            return
+        parts = await self._fetch_parts(page)
+        if parts is None:
+            return
+        self.counts["fetched"] += 1
+        snap = self._snapshot(page, parts, now)
+        same = self._same_as_current(result.url, snap)
+        outcome = store.save_snapshot(self.db, snap, self.run_id, self.profile.name, same_as_current=same)
+        self.counts[{"new_page": "new_pages", "new_version": "new_versions", "unchanged": "unchanged"}[outcome]] += 1
+        if known and known.get("removed_at"):
+            self.counts["returned"] += 1
+        logger.debug("%s %s", outcome, result.url)
+        self._follow(page, result.url)
+
+    def _fetch_failed(self, url: str, exc: FetchError) -> None:
+        attempts = getattr(exc, "attempts", 1)
+        if isinstance(exc, Blocked):
+            self.fail(url, "blocked", exc.reason, exc.status, attempts)
+        elif isinstance(exc, OutOfScope):
+            if "robots" in exc.reason:
+                logger.info("skipped (robots.txt): %s", url)
+            else:
+                self.fail(url, "out-of-scope", exc.reason, exc.status, attempts)
+        elif isinstance(exc, RetryableFetch):
+            self.fail(url, "error", f"{exc.reason} after {attempts} attempts", exc.status, attempts)
+        else:
+            self.fail(url, "error", exc.reason, exc.status, attempts)
+
+    async def _gone(self, task: Task, exc: Gone) -> None:
+        known = self.known.get(task.url)
+        if known and known.get("current_version"):
+            if not known.get("removed_at"):
+                try:  # confirm: a flapping server must not mark a page removed
+                    await self.fetcher.fetch(task.url)
+                except Gone:
+                    pass
+                except FetchError as again:
+                    self._fetch_failed(task.url, again)
+                    return
+                else:
+                    logger.info("404 not confirmed on second attempt: %s", task.url)
+                    self.seen.discard(task.url)
+                    self.enqueue(task.url, task.reason)
+                    return
+            if store.mark_gone(self.db, task.url, exc.status, store.utcnow(), self.run_id):
+                self.counts["removed"] += 1
+                logger.info("removed: %s (%s)", task.url, exc.reason)
+        elif task.guessed:
+            logger.debug("guessed pager page does not exist: %s", task.url)
+        else:
+            self.fail(task.url, "dead-link", exc.reason, exc.status, 1)
+
+    def _read(self, result: FetchResult) -> Page:
+        decoded = decode_html(result.content, result.content_type)
+        fields = extract(decoded.text, result.url, self.profile.extract)
+        return Page(result, decoded.text, decoded.encoding, fields, LexborHTMLParser(decoded.text))
+
+    def _soft_404(self, page: Page) -> bool:
+        markers = self.profile.fetch.soft_404_markers
+        return (
+            page.fields.kind != "document"
+            and len(page.html) < SOFT_404_MAX_CHARS
+            and any(marker in page.html for marker in markers)
+        )
+
+    async def _fetch_parts(self, page: Page) -> list[Page] | None:
+        """The further parts of a multi-part document, or None when one could not be had."""
+        links = self._links(page, page.result.url)
+        parts: list[Page] = []
+        for url in links.parts:
+            self.seen.add(url)
+            try:
+                result = await self.fetcher.fetch(url)
+                parts.append(self._read(result))
+            except (FetchError, DecodeError) as exc:
+                reason = exc.reason if isinstance(exc, FetchError) else str(exc)
+                self.fail(page.result.url, "error", f"part {url} could not be fetched: {reason}", None, 1)
+                return None
+        return parts
+
+    def _snapshot(self, page: Page, parts: list[Page], now: str) -> store.Snapshot:
+        fields = page.fields.as_dict()
+        kind = fields.pop("kind")
+        if parts:
+            fields["body_text"] = "\n\n".join(
+                [fields["body_text"], *(p.fields.body_text for p in parts)]
+            ).strip()
+            attachments = {a["url"]: a for a in fields["attachments"]}
+            for part in parts:
+                for item in part.fields.attachments:
+                    attachments.setdefault(item["url"], item)
+            fields["attachments"] = list(attachments.values())
+        return store.Snapshot(
+            url=page.result.url,
+            first_url=page.result.first_url,
+            kind=kind,
+            fields=fields,
+            raw=page.result.content,
+            fetched_at=now,
+            encoding=page.encoding,
+            headers=page.result.headers,
+            parts=[(p.result.url, p.result.content) for p in parts],
+            extractor_version=EXTRACTOR_VERSION,
+        )
+
+    def _same_as_current(self, url: str, snap: store.Snapshot) -> bool | None:
+        """Re-extract the current version when an older extractor made it, so that an
+        extractor upgrade alone never creates a version. None: compare stored hashes."""
+        page = store.get_page(self.db, url)
+        current = store.current_version(self.db, page["id"]) if page else None
+        if current is None or current["extractor_version"] == EXTRACTOR_VERSION:
+            return None
+        stored = self._page_from_version(current, url)
+        if stored is None:
+            return None
+        page_, parts = stored
+        return self._snapshot(page_, parts, snap.fetched_at).hash == snap.hash
+
+    def _page_from_version(self, version: dict[str, Any], url: str) -> tuple[Page, list[Page]] | None:
+        raw, raw_parts = store.version_raw(self.db, version)
+        try:
+            def rebuild(u: str, body: bytes) -> Page:
+                headers = {"content-type": version.get("content_type") or "text/html"}
+                return self._read(FetchResult(u, u, 200, headers, body))
+
+            return rebuild(url, raw), [rebuild(u, b) for u, b in raw_parts]
+        except DecodeError:
+            return None
+
+    def _stored_page(self, url: str) -> Page | None:
+        page = store.get_page(self.db, url)
+        current = store.current_version(self.db, page["id"]) if page else None
+        if current is None:
+            return None
+        rebuilt = self._page_from_version(current, url)
+        return rebuilt[0] if rebuilt else None
+
+    # -- links ----------------------------------------------------------------------------
+
+    def _links(self, page: Page, url: str) -> Links:
+        settings = self.profile.discover
+        return discover(
+            page.html,
+            url,
+            self.profile.scope,
+            attachment_extensions=settings.attachment_extensions,
+            ignore_patterns=settings.ignore_patterns,
+            document_pattern=self.document_re,
+            tree=page.tree,
+        )
+
+    def _follow(self, page: Page, url: str) -> None:
+        links = self._links(page, url)
+        pager = set(links.pager)
+        walk_all = self.options.full or self.resume or page.fields.kind != "list"
+        if walk_all:
+            for link in links.pages:
+                self.enqueue(link, "pager" if link in pager else "link")
+            for link in links.pager:
+                self.enqueue(link, "pager", guessed=True)
+            return
+        documents = [u for u in links.pages if u not in pager and self.is_document_url(u)]
+        for link in links.pages:
+            if link not in pager:
+                self.enqueue(link, "link")
+        if not documents or any(u not in self.known for u in documents):
+            following = next_pages(url, links.pager)
+            for link in following:
+                self.enqueue(link, "pager", guessed=link not in links.pages)
+
+    # -- revisit policy -------------------------------------------------------------------
+
+    def pick_rechecks(self) -> list[str]:
+        """Known pages this run has not visited that it should re-check now.
+
+        ``--full``: all of them. Otherwise ``ceil(recheck × known documents)`` of them, the
+        longest unchecked first, where a document published in the last RECENT_DAYS days
+        counts as checked RECENT_BONUS earlier than it was (so recent documents, the ones most
+        often corrected, come round more often). Removed pages take part, so returns are seen.
+        """
+        candidates = [row for url, row in self.known.items() if url not in self.seen and row.get("current_version")]
+        if self.options.full:
+            return [row["url"] for row in candidates]
+        documents = [row for row in candidates if row["kind"] == "document"]
+        total = sum(1 for row in self.known.values() if row["kind"] == "document")
+        budget = math.ceil(self.options.recheck * total) if self.options.recheck > 0 else 0
+        if budget <= 0:
+            return []
+        dates = {
+            row["url"]: row["date"]
+            for row in self.db.query("SELECT url, date FROM latest WHERE kind = 'document'")
+        }
+        recent = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).strftime("%Y-%m-%d")
+
+        def priority(row: dict[str, Any]) -> str:
+            checked = row.get("last_checked") or ""
+            if (dates.get(row["url"]) or "") >= recent and checked:
+                moved = datetime.strptime(checked, "%Y-%m-%dT%H:%M:%SZ") - RECENT_BONUS
+                return moved.strftime("%Y-%m-%dT%H:%M:%SZ")
+            return checked
+
+        documents.sort(key=lambda row: (priority(row), row["url"]))
+        return [row["url"] for row in documents[:budget]]
+
+
+_NUMBERED = re.compile(r"^(?P<head>.*/[^/]*?)(?:_(?P<n>\d+))?\.(?P<ext>s?html?)$")
+
+
+def next_pages(url: str, pager: list[str]) -> list[str]:
+    """The page after ``url`` among its pager links (TRS ``stem_N`` numbering), or, when the
+    numbering is not TRS-like, every pager link (they are few)."""
+    own = _NUMBERED.match(urlsplit(url).path)
+    if not own:
+        return list(pager)
+    number = int(own["n"] or 0)
+    following = []
+    for link in pager:
+        other = _NUMBERED.match(urlsplit(link).path)
+        if other and other["head"] == own["head"] and int(other["n"] or 0) == number + 1:
+            following.append(link)
+    return following
+

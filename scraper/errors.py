@@ -1,0 +1,87 @@
+"""Exceptions raised by scraper, and the exit codes the CLI maps them to.
+
+::
+
+    ScraperError
+    ├── ConfigError            bad flags, unknown site, broken profile      → exit 2
+    ├── ArchiveBusy            another run holds the archive's lock         → exit 3
+    ├── StoreError             the archive cannot be written (disk full…)   → exit 4
+    ├── DecodeError            bytes that cannot be read as a page
+    └── FetchError             one URL could not be fetched (has .url)
+        ├── RetryableFetch     timeout, connection reset, 5xx, 429          → retried
+        └── PermanentFetch     not worth retrying
+            ├── Gone           404 / 410 or a soft-404 page: a fact about the site
+            ├── Blocked        a WAF / challenge page (405 "网防G01", 403, 412, 418…)
+            ├── OutOfScope     a redirect that leaves the scope, or robots.txt says no
+            └── TooLarge       the response exceeds the size cap
+
+Only ``RetryableFetch`` is retried, and only the HTTP statuses listed in
+``RETRY_HTTP_CODES`` produce it (like Scrapy's setting of the same name).
+"""
+
+from __future__ import annotations
+
+RETRY_HTTP_CODES: frozenset[int] = frozenset({408, 425, 429, 500, 502, 503, 504, 522, 524})
+GONE_HTTP_CODES: frozenset[int] = frozenset({404, 410})
+BLOCKED_HTTP_CODES: frozenset[int] = frozenset({403, 405, 412, 418, 451})
+
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_BUSY = 3
+EXIT_STORE = 4
+
+
+class ScraperError(Exception):
+    """Base class of every error scraper raises on purpose."""
+
+    exit_code = EXIT_USAGE
+
+
+class ConfigError(ScraperError):
+    exit_code = EXIT_USAGE
+
+
+class ArchiveBusy(ScraperError):
+    exit_code = EXIT_BUSY
+
+
+class StoreError(ScraperError):
+    exit_code = EXIT_STORE
+
+
+class DecodeError(ScraperError):
+    pass
+
+
+class FetchError(ScraperError):
+    def __init__(self, url: str, reason: str, status: int | None = None) -> None:
+        super().__init__(f"{reason}: {url}")
+        self.url = url
+        self.reason = reason
+        self.status = status
+        self.attempts = 1
+
+
+class RetryableFetch(FetchError):
+    pass
+
+
+class PermanentFetch(FetchError):
+    pass
+
+
+class Gone(PermanentFetch):
+    pass
+
+
+class Blocked(PermanentFetch):
+    pass
+
+
+class OutOfScope(PermanentFetch):
+    pass
+
+
+class TooLarge(PermanentFetch):
+    pass

@@ -1,0 +1,270 @@
+"""HTTP for the crawler: one client, per-host politeness, robots.txt, retries, conditional
+requests and the size cap. It knows nothing of pages or the archive.
+
+Every request goes through :meth:`Fetcher.fetch`, which
+
+- waits for the host's slot (at most ``concurrency`` requests in flight per host, and at least
+  ``delay`` seconds between two request starts to the same host; a robots.txt Crawl-delay
+  raises the delay, never lowers it);
+- asks robots.txt (fetched once per host; RFC 9309: a 4xx robots.txt allows everything, an
+  unreachable one disallows everything);
+- follows redirects itself, hop by hop, so that every hop is checked against the scope and
+  robots.txt;
+- retries only :class:`~scraper.errors.RetryableFetch` (timeouts, connection errors and the
+  statuses in ``RETRY_HTTP_CODES``), with exponential back-off (tenacity);
+- sends ``If-None-Match`` / ``If-Modified-Since`` when the caller knows the validators, and
+  returns a 304 as such, without a body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import httpx
+from protego import Protego
+from tenacity import (
+    AsyncRetrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    wait_exponential,
+)
+
+from scraper.errors import (
+    BLOCKED_HTTP_CODES,
+    GONE_HTTP_CODES,
+    RETRY_HTTP_CODES,
+    Blocked,
+    FetchError,
+    Gone,
+    OutOfScope,
+    PermanentFetch,
+    RetryableFetch,
+    TooLarge,
+)
+from scraper.profiles import FetchSettings
+from scraper.urls import Scope, canonical_url
+
+logger = logging.getLogger(__name__)
+
+MAX_REDIRECTS = 10
+# WAF challenge pages are small; a real document that merely quotes a marker is not.
+WAF_PAGE_MAX_BYTES = 20_000
+KEPT_HEADERS = ("content-type", "etag", "last-modified", "content-length")
+
+
+@dataclass
+class FetchResult:
+    url: str  # canonical final URL, after redirects
+    first_url: str  # the URL that was asked for
+    status: int  # 200, or 304 for a conditional request that matched
+    headers: dict[str, str]
+    content: bytes
+    redirects: list[str] = field(default_factory=list)
+    attempts: int = 1
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+@dataclass
+class FetchStats:
+    requests: int = 0
+    bytes: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    robots_denied: int = 0
+
+
+class HostSlot:
+    """Concurrency and spacing of requests to one host."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self.semaphore = asyncio.Semaphore(concurrency)
+        self.delay = delay
+        self._lock = asyncio.Lock()
+        self._next_start = 0.0
+
+    async def __aenter__(self) -> None:
+        await self.semaphore.acquire()
+        async with self._lock:
+            now = time.monotonic()
+            start = max(now, self._next_start)
+            self._next_start = start + self.delay
+        if start > now:
+            await asyncio.sleep(start - now)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.semaphore.release()
+
+
+class Fetcher:
+    def __init__(
+        self,
+        settings: FetchSettings,
+        scope: Scope,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_request: Callable[[str], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.scope = scope
+        self.stats = FetchStats()
+        self._on_request = on_request
+        self._client = httpx.AsyncClient(
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=settings.timeout,
+            follow_redirects=False,
+            transport=transport,
+        )
+        self._slots: dict[str, HostSlot] = {}
+        self._robots: dict[str, Protego | None] = {}
+        self._robots_lock = asyncio.Lock()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Fetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- politeness -----------------------------------------------------------------------
+
+    def _slot(self, host: str) -> HostSlot:
+        if host not in self._slots:
+            self._slots[host] = HostSlot(self.settings.concurrency, self.settings.delay)
+        return self._slots[host]
+
+    async def _robots_for(self, url: str) -> Protego | None:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        async with self._robots_lock:
+            if origin in self._robots:
+                return self._robots[origin]
+            robots_url = origin + "/robots.txt"
+            parser: Protego | None
+            try:
+                response = await self._send(robots_url, {}, check_robots=False)
+            except (RetryableFetch, PermanentFetch) as exc:
+                logger.warning("robots.txt unreachable, not crawling %s: %s", origin, exc.reason)
+                parser = None  # RFC 9309 §2.3.1.4: unreachable means disallow everything
+            else:
+                if 400 <= response.status_code < 500:
+                    parser = Protego.parse("")
+                else:
+                    parser = Protego.parse(response.content.decode("utf-8", "replace"))
+                    delay = parser.crawl_delay(self.settings.user_agent)
+                    if delay and float(delay) > self.settings.delay:
+                        logger.info("robots.txt Crawl-delay %s s for %s", delay, origin)
+                        self._slot(parts.netloc).delay = float(delay)
+            self._robots[origin] = parser
+            return parser
+
+    async def allowed(self, url: str) -> bool:
+        parser = await self._robots_for(url)
+        return parser is not None and parser.can_fetch(url, self.settings.user_agent)
+
+    # -- one request ----------------------------------------------------------------------
+
+    async def _send(self, url: str, headers: dict[str, str], *, check_robots: bool = True) -> httpx.Response:
+        if check_robots and not await self.allowed(url):
+            self.stats.robots_denied += 1
+            raise OutOfScope(url, "disallowed by robots.txt")
+        host = urlsplit(url).netloc
+        async with self._slot(host):
+            self.stats.requests += 1
+            if self._on_request:
+                self._on_request(url)
+            try:
+                async with self._client.stream("GET", url, headers=headers) as response:
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > self.settings.max_bytes:
+                            raise TooLarge(url, f"response larger than {self.settings.max_bytes} bytes")
+                        chunks.append(chunk)
+                    response._content = b"".join(chunks)
+            except httpx.TimeoutException as exc:
+                raise RetryableFetch(url, f"timeout ({type(exc).__name__})") from exc
+            except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+                raise RetryableFetch(url, f"connection error ({type(exc).__name__}: {exc})") from exc
+            except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.DecodingError) as exc:
+                raise PermanentFetch(url, f"bad request or response ({exc})") from exc
+            self.stats.bytes += len(response.content)
+            return response
+
+    def _check(self, url: str, response: httpx.Response) -> None:
+        status = response.status_code
+        if status in RETRY_HTTP_CODES:
+            raise RetryableFetch(url, f"HTTP {status}", status)
+        if status in GONE_HTTP_CODES:
+            raise Gone(url, f"HTTP {status}", status)
+        body = response.content
+        if status in BLOCKED_HTTP_CODES or (
+            status == 200
+            and len(body) <= WAF_PAGE_MAX_BYTES
+            and any(m.encode() in body or m.encode("gb18030") in body for m in self.settings.waf_markers)
+        ):
+            raise Blocked(url, f"blocked by WAF or access control (HTTP {status})", status)
+        if status >= 400:
+            raise PermanentFetch(url, f"HTTP {status}", status)
+
+    async def _fetch_once(self, first_url: str, headers: dict[str, str]) -> FetchResult:
+        url = first_url
+        redirects: list[str] = []
+        for _ in range(MAX_REDIRECTS + 1):
+            response = await self._send(url, headers)
+            if response.is_redirect and "location" in response.headers:
+                target = canonical_url(response.headers["location"], base=url)
+                if target not in self.scope:
+                    raise OutOfScope(first_url, f"redirect leaves the scope ({target})", response.status_code)
+                redirects.append(target)
+                url = target
+                continue
+            if response.status_code == 304:
+                self.stats.not_modified += 1
+                return FetchResult(url, first_url, 304, _kept(response), b"", redirects)
+            self._check(url, response)
+            return FetchResult(url, first_url, response.status_code, _kept(response), response.content, redirects)
+        raise PermanentFetch(first_url, f"more than {MAX_REDIRECTS} redirects")
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` (canonical, in scope) with retries. Raises a FetchError subclass."""
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempt = 0
+        try:
+            async for try_ in AsyncRetrying(
+                stop=stop_after_attempt(self.settings.retries + 1),
+                wait=wait_exponential(multiplier=self.settings.retry_wait, max=120),
+                retry=retry_if_exception_type(RetryableFetch),
+                reraise=True,
+            ):
+                with try_:
+                    attempt += 1
+                    if attempt > 1:
+                        self.stats.retries += 1
+                        logger.info("retry %d for %s", attempt - 1, url)
+                    result = await self._fetch_once(url, headers)
+                    result.attempts = attempt
+        except FetchError as exc:
+            exc.attempts = attempt
+            raise
+        return result
+
+
+def _kept(response: httpx.Response) -> dict[str, str]:
+    return {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}

@@ -1,0 +1,575 @@
+"""The archive: SQLite schema, versions, events, runs and failures. All SQL lives here.
+
+Functions take plain values (``save_snapshot(db, snapshot, …)``) so they can be tested on
+recorded data, without the network.
+
+What a version is: a page gets a new version when the hash of its *extracted* content
+(title, date, source, index_no, doc_no, body_text and attachment URLs — see
+:func:`content_hash`) differs from its current version's. Raw bytes, headers, footers,
+counters and layout are not part of the hash. Nothing is ever overwritten: a version row is
+written once; a page row only moves its ``last_*`` columns and ``removed_at``.
+
+Raw bytes are stored zlib-compressed (``zlib.compress``, RFC 1950) in ``versions.raw``; the
+extra parts of a multi-part document are in ``version_parts``.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import json
+import logging
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from scraper.errors import ArchiveBusy, StoreError
+
+logger = logging.getLogger(__name__)
+
+HASHED_FIELDS = ("title", "date", "source", "index_no", "doc_no", "body_text")
+FIELDS = (*HASHED_FIELDS, "breadcrumb", "meta", "attachments")
+JSON_FIELDS = ("breadcrumb", "meta", "attachments")
+RUN_COUNTS = (
+    "requests",
+    "bytes",
+    "fetched",
+    "not_modified",
+    "new_pages",
+    "new_versions",
+    "unchanged",
+    "removed",
+    "returned",
+    "dead_links",
+    "blocked",
+    "errors",
+)
+
+migrations = Migrations("scraper")
+
+
+def utcnow() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["runs"].create(
+        {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "site": str,
+            "mode": str,
+            "status": str,
+            "exit_code": int,
+            "pid": int,
+            "command": str,
+            **{name: int for name in RUN_COUNTS},
+        },
+        pk="id",
+        defaults={name: 0 for name in RUN_COUNTS},
+    )
+    db["pages"].create(
+        {
+            "id": int,
+            "url": str,
+            "first_url": str,
+            "site": str,
+            "kind": str,
+            "first_seen": str,
+            "last_seen": str,
+            "last_checked": str,
+            "last_status": int,
+            "removed_at": str,
+            "etag": str,
+            "last_modified": str,
+            "current_version": int,
+        },
+        pk="id",
+    )
+    db["pages"].create_index(["url"], unique=True)
+    db["versions"].create(
+        {
+            "id": int,
+            "page_id": int,
+            "number": int,
+            "run_id": int,
+            "fetched_at": str,
+            "content_hash": str,
+            "kind": str,
+            "title": str,
+            "date": str,
+            "source": str,
+            "index_no": str,
+            "doc_no": str,
+            "breadcrumb": str,
+            "meta": str,
+            "body_text": str,
+            "attachments": str,
+            "extractor_version": str,
+            "encoding": str,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "raw": bytes,
+            "raw_size": int,
+        },
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id"), ("run_id", "runs", "id")],
+    )
+    db["versions"].create_index(["page_id", "number"], unique=True)
+    db["version_parts"].create(
+        {"version_id": int, "part": int, "url": str, "raw": bytes},
+        pk=("version_id", "part"),
+        foreign_keys=[("version_id", "versions", "id")],
+    )
+    db["page_events"].create(
+        {"id": int, "page_id": int, "run_id": int, "at": str, "event": str, "detail": str},
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id"), ("run_id", "runs", "id")],
+    )
+    db["page_events"].create_index(["page_id"])
+    db["failures"].create(
+        {
+            "id": int,
+            "run_id": int,
+            "url": str,
+            "category": str,  # error | dead-link | blocked | out-of-scope | unreadable
+            "reason": str,
+            "status": int,
+            "attempts": int,
+            "at": str,
+        },
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["failures"].create_index(["run_id"])
+    db["attachments"].create(
+        {"id": int, "page_id": int, "url": str, "text": str, "first_seen": str, "last_seen": str},
+        pk="id",
+        foreign_keys=[("page_id", "pages", "id")],
+    )
+    db["attachments"].create_index(["page_id", "url"], unique=True)
+
+
+VIEWS = {
+    # The latest version of every page that has one, removed pages included.
+    "latest": """
+        SELECT p.id AS page_id, p.url, p.site, p.kind AS page_kind, p.first_seen, p.last_seen,
+               p.removed_at, v.number AS version, v.fetched_at, v.kind, v.title, v.date,
+               v.source, v.index_no, v.doc_no, v.breadcrumb, v.body_text, v.attachments,
+               v.content_hash,
+               (SELECT count(*) FROM versions c WHERE c.page_id = p.id) AS versions
+        FROM pages p JOIN versions v ON v.page_id = p.id AND v.number = p.current_version
+    """,
+    # What researchers usually want: live documents as they read now.
+    "documents": """
+        SELECT url, title, date, source, index_no, doc_no, breadcrumb, body_text, attachments,
+               version, versions, fetched_at, first_seen, last_seen
+        FROM latest WHERE kind = 'document' AND removed_at IS NULL
+    """,
+    # Every change after the first version.
+    "changes": """
+        SELECT p.url, v.number AS version, v.fetched_at, v.title, prev.title AS previous_title,
+               v.content_hash, prev.content_hash AS previous_hash
+        FROM versions v JOIN pages p ON p.id = v.page_id
+        JOIN versions prev ON prev.page_id = v.page_id AND prev.number = v.number - 1
+    """,
+    # What disappeared, and when.
+    "removed": """
+        SELECT p.url, p.removed_at, l.title, l.date, l.versions
+        FROM pages p LEFT JOIN latest l ON l.page_id = p.id
+        WHERE p.removed_at IS NOT NULL
+    """,
+}
+
+
+def ensure_schema(db: Database) -> None:
+    """Create or upgrade the schema, views and full-text index. Safe to run every time."""
+    migrations.apply(db)
+    for name, sql in VIEWS.items():
+        db.create_view(name, sql, replace=True)
+    if "versions_fts" not in db.table_names():
+        # trigram: Chinese has no spaces, so word tokenizers see a paragraph as one token.
+        db["versions"].enable_fts(
+            ["title", "body_text"], tokenize="trigram", create_triggers=True, replace=True
+        )
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating if needed) the archive at ``path``. Raises StoreError."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=30)
+        db = Database(conn)
+        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.journal_mode != "wal":
+            db.enable_wal()
+        ensure_schema(db)
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreError(f"cannot open archive {path}: {exc}") from exc
+    return db
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[None]:
+    """One transaction; SQLite errors (disk full, read-only…) become StoreError."""
+    try:
+        with db.atomic():
+            yield
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot write the archive: {exc}") from exc
+
+
+@contextmanager
+def archive_lock(db_path: str | Path) -> Iterator[None]:
+    """Hold ``<archive>.lock`` for one run. flock is released by the kernel when the process
+    dies, so a lock left by a killed run never blocks the next one."""
+    lock_path = Path(f"{db_path}.lock")
+    try:
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise StoreError(f"cannot create lock file {lock_path}: {exc.strerror}") from exc
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+            raise ArchiveBusy(
+                f"another run (pid {holder}) is writing {db_path}; not starting a second one"
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+# -- versions ------------------------------------------------------------------------------
+
+
+def content_hash(fields: dict[str, Any]) -> str:
+    """sha256 of the normalised extracted content that defines a version."""
+    payload = {name: fields.get(name) for name in HASHED_FIELDS}
+    payload["attachments"] = [a["url"] for a in fields.get("attachments") or []]
+    blob = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def compress(raw: bytes) -> bytes:
+    return zlib.compress(raw, 6)
+
+
+def decompress(blob: bytes) -> bytes:
+    return zlib.decompress(blob)
+
+
+@dataclass
+class Snapshot:
+    """One fetched and extracted page, ready to be saved."""
+
+    url: str
+    first_url: str
+    kind: str
+    fields: dict[str, Any]
+    raw: bytes
+    fetched_at: str
+    encoding: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    parts: list[tuple[str, bytes]] = field(default_factory=list)  # (url, raw) of parts 2…n
+    extractor_version: str = ""
+
+    @property
+    def hash(self) -> str:
+        return content_hash(self.fields)
+
+
+def get_page(db: Database, url: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM pages WHERE url = ?", [url]))
+    return rows[0] if rows else None
+
+
+def current_version(db: Database, page_id: int) -> dict[str, Any] | None:
+    rows = list(
+        db.query(
+            "SELECT v.* FROM versions v JOIN pages p ON p.id = v.page_id "
+            "AND v.number = p.current_version WHERE p.id = ?",
+            [page_id],
+        )
+    )
+    return rows[0] if rows else None
+
+
+def version_raw(db: Database, version: dict[str, Any]) -> tuple[bytes, list[tuple[str, bytes]]]:
+    """The raw bytes of a version and of its extra parts, decompressed."""
+    parts = [
+        (row["url"], decompress(row["raw"]))
+        for row in db.query(
+            "SELECT url, raw FROM version_parts WHERE version_id = ? ORDER BY part", [version["id"]]
+        )
+    ]
+    return decompress(version["raw"]), parts
+
+
+def save_snapshot(
+    db: Database, snap: Snapshot, run_id: int, site: str, *, same_as_current: bool | None = None
+) -> str:
+    """Store a fetched page. Returns "new_page", "new_version" or "unchanged".
+
+    ``same_as_current`` lets the caller override the hash comparison: the crawler passes
+    True when the current version, re-extracted with the running extractor, matches.
+    """
+    with writing(db):
+        page = get_page(db, snap.url)
+        now = snap.fetched_at
+        headers = {k: snap.headers.get(k) for k in ("etag", "last-modified")}
+        if page is None:
+            page_id = db["pages"].insert(
+                {
+                    "url": snap.url,
+                    "first_url": snap.first_url,
+                    "site": site,
+                    "kind": snap.kind,
+                    "first_seen": now,
+                    "last_seen": now,
+                    "last_checked": now,
+                    "last_status": 200,
+                    "etag": headers["etag"],
+                    "last_modified": headers["last-modified"],
+                }
+            ).last_pk
+            outcome = "new_page"
+            number = 1
+        else:
+            page_id = page["id"]
+            current = current_version(db, page_id)
+            unchanged = (
+                same_as_current
+                if same_as_current is not None
+                else (current is not None and current["content_hash"] == snap.hash)
+            )
+            update: dict[str, Any] = {
+                "last_seen": now,
+                "last_checked": now,
+                "last_status": 200,
+                "etag": headers["etag"],
+                "last_modified": headers["last-modified"],
+                "kind": snap.kind,
+            }
+            if page["removed_at"]:
+                update["removed_at"] = None
+                add_event(db, page_id, run_id, now, "returned", "answered 200 again")
+            if current is not None and unchanged:
+                db["pages"].update(page_id, update)
+                _save_attachments(db, page_id, snap.fields.get("attachments") or [], now)
+                return "unchanged"
+            number = (current["number"] if current else 0) + 1
+            db["pages"].update(page_id, update)
+            outcome = "new_version"
+        version_id = db["versions"].insert(
+            {
+                "page_id": page_id,
+                "number": number,
+                "run_id": run_id,
+                "fetched_at": now,
+                "content_hash": snap.hash,
+                "kind": snap.kind,
+                **{
+                    name: json.dumps(snap.fields.get(name) or ([] if name != "meta" else {}), ensure_ascii=False)
+                    if name in JSON_FIELDS
+                    else snap.fields.get(name)
+                    for name in FIELDS
+                },
+                "extractor_version": snap.extractor_version,
+                "encoding": snap.encoding,
+                "content_type": snap.headers.get("content-type"),
+                "etag": headers["etag"],
+                "last_modified": headers["last-modified"],
+                "raw": compress(snap.raw),
+                "raw_size": len(snap.raw),
+            }
+        ).last_pk
+        for index, (part_url, part_raw) in enumerate(snap.parts, start=2):
+            db["version_parts"].insert(
+                {"version_id": version_id, "part": index, "url": part_url, "raw": compress(part_raw)}
+            )
+        db["pages"].update(page_id, {"current_version": number})
+        _save_attachments(db, page_id, snap.fields.get("attachments") or [], now)
+        return outcome
+
+
+def _save_attachments(db: Database, page_id: int, attachments: list[dict[str, str]], now: str) -> None:
+    for item in attachments:
+        db.execute(
+            "INSERT INTO attachments (page_id, url, text, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT(page_id, url) DO UPDATE SET last_seen = excluded.last_seen",
+            [page_id, item["url"], item.get("text", ""), now, now],
+        )
+
+
+def mark_checked(db: Database, url: str, at: str, headers: dict[str, str] | None = None) -> None:
+    """A 304: the page is unchanged; only its check time moves."""
+    with writing(db):
+        page = get_page(db, url)
+        if page is None:
+            return
+        update: dict[str, Any] = {"last_checked": at, "last_seen": at, "last_status": 304}
+        if page["removed_at"]:
+            update["removed_at"] = None
+        db["pages"].update(page["id"], update)
+
+
+def mark_gone(db: Database, url: str, status: int | None, at: str, run_id: int) -> bool:
+    """A 404/410 for a known page. Returns True when the page was newly marked removed."""
+    with writing(db):
+        page = get_page(db, url)
+        if page is None:
+            return False
+        db["pages"].update(page["id"], {"last_checked": at, "last_status": status})
+        if page["removed_at"] or not page["current_version"]:
+            return False
+        db["pages"].update(page["id"], {"removed_at": at})
+        add_event(db, page["id"], run_id, at, "removed", f"HTTP {status}" if status else "gone")
+        return True
+
+
+def add_event(db: Database, page_id: int, run_id: int, at: str, event: str, detail: str) -> None:
+    db["page_events"].insert(
+        {"page_id": page_id, "run_id": run_id, "at": at, "event": event, "detail": detail}
+    )
+
+
+# -- runs and failures ---------------------------------------------------------------------
+
+
+def start_run(db: Database, site: str, mode: str, pid: int, command: str) -> int:
+    with writing(db):
+        return int(
+            db["runs"]
+            .insert(
+                {
+                    "started": utcnow(),
+                    "site": site,
+                    "mode": mode,
+                    "status": "running",
+                    "pid": pid,
+                    "command": command,
+                }
+            )
+            .last_pk
+        )
+
+
+def finish_run(db: Database, run_id: int, counts: dict[str, int], status: str, exit_code: int) -> None:
+    with writing(db):
+        db["runs"].update(
+            run_id,
+            {
+                "finished": utcnow(),
+                "status": status,
+                "exit_code": exit_code,
+                **{k: v for k, v in counts.items() if k in RUN_COUNTS},
+            },
+        )
+
+
+def interrupted_runs(db: Database) -> list[dict[str, Any]]:
+    """Runs that never finished (killed); called while holding the lock, so none is live."""
+    return list(db.query("SELECT * FROM runs WHERE status = 'running' ORDER BY id"))
+
+
+def close_interrupted(db: Database) -> int:
+    with writing(db):
+        rows = interrupted_runs(db)
+        for row in rows:
+            db["runs"].update(row["id"], {"status": "interrupted"})
+        return len(rows)
+
+
+def record_failure(
+    db: Database, run_id: int, url: str, category: str, reason: str, status: int | None, attempts: int
+) -> None:
+    with writing(db):
+        db["failures"].insert(
+            {
+                "run_id": run_id,
+                "url": url,
+                "category": category,
+                "reason": reason,
+                "status": status,
+                "attempts": attempts,
+                "at": utcnow(),
+            }
+        )
+
+
+# -- reading -------------------------------------------------------------------------------
+
+
+def decode_version(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for name in JSON_FIELDS:
+        if name in out and isinstance(out[name], str):
+            out[name] = json.loads(out[name])
+    out.pop("raw", None)
+    return out
+
+
+def page_versions(db: Database, url: str) -> list[dict[str, Any]]:
+    return [
+        decode_version(row)
+        for row in db.query(
+            "SELECT v.* FROM versions v JOIN pages p ON p.id = v.page_id WHERE p.url = ? "
+            "ORDER BY v.number",
+            [url],
+        )
+    ]
+
+
+def page_events(db: Database, url: str) -> list[dict[str, Any]]:
+    return list(
+        db.query(
+            "SELECT e.at, e.event, e.detail, e.run_id FROM page_events e JOIN pages p "
+            "ON p.id = e.page_id WHERE p.url = ? ORDER BY e.id",
+            [url],
+        )
+    )
+
+
+def latest_records(db: Database, kind: str | None) -> Iterator[dict[str, Any]]:
+    where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
+    for row in db.query(f"SELECT * FROM latest {where} ORDER BY url", params):
+        yield decode_version(row)
+
+
+def stats(db: Database) -> dict[str, Any]:
+    one = lambda sql: next(iter(db.execute(sql).fetchone() or [0]))  # noqa: E731
+    return {
+        "pages": one("SELECT count(*) FROM pages"),
+        "documents": one("SELECT count(*) FROM latest WHERE kind = 'document'"),
+        "live_documents": one("SELECT count(*) FROM documents"),
+        "lists": one("SELECT count(*) FROM latest WHERE kind = 'list'"),
+        "versions": one("SELECT count(*) FROM versions"),
+        "changed_pages": one("SELECT count(DISTINCT page_id) FROM versions WHERE number > 1"),
+        "removed": one("SELECT count(*) FROM pages WHERE removed_at IS NOT NULL"),
+        "attachments": one("SELECT count(DISTINCT url) FROM attachments"),
+        "runs": one("SELECT count(*) FROM runs"),
+        "last_run": one("SELECT max(started) FROM runs"),
+        "failures_last_run": one(
+            "SELECT count(*) FROM failures WHERE run_id = (SELECT max(id) FROM runs)"
+        ),
+        "raw_bytes": one("SELECT coalesce(sum(raw_size), 0) FROM versions"),
+    }

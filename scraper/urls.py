@@ -1,0 +1,77 @@
+"""URL canonicalisation and crawl scope.
+
+``canonical_url`` is the one place that decides what "the same URL" means: it is the dedupe
+key of a run and the form of every URL stored in the archive.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
+
+# Characters left alone by quote(): the reserved set plus "%" so existing escapes survive.
+_SAFE_PATH = "/:@!$&'()*+,;=-._~%"
+_SAFE_QUERY = _SAFE_PATH + "?"
+
+
+def canonical_url(url: str, base: str | None = None) -> str:
+    """The canonical form of ``url`` (resolved against ``base`` if given).
+
+    - surrounding whitespace stripped, the fragment dropped;
+    - scheme and host lower-cased, the default port (80/443) dropped, an empty path made "/";
+    - non-ASCII and spaces in path and query percent-encoded as UTF-8 (existing %XX kept);
+    - ``/./`` and ``/../`` segments resolved.
+
+    A redirect's final URL becomes the page's URL; the crawler keeps the first address as
+    ``first_url``. The query is kept as is (TRS list pages do not use one; other CMSs do).
+    """
+    url = url.strip()
+    if base is not None:
+        url = urljoin(base, url)
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    try:
+        host = host.encode("idna").decode("ascii") if host and not host.isascii() else host
+    except UnicodeError:
+        pass
+    port = parts.port if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)) else None
+    netloc = f"{host}:{port}" if port else host
+    path = quote(parts.path or "/", safe=_SAFE_PATH)
+    # urljoin resolves dot segments only when joining; normalise a bare URL the same way.
+    if "/." in path:
+        path = urlsplit(urljoin(f"{scheme}://{netloc}/", path)).path
+    query = quote(parts.query, safe=_SAFE_QUERY + "=")
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def default_scope_prefix(start_url: str) -> str:
+    """Scheme, host and path up to and including the last "/" of the start URL.
+
+    ``…/xxgk/index.html`` and ``…/xxgk/`` both give ``…/xxgk/``.
+    """
+    parts = urlsplit(canonical_url(start_url))
+    path = parts.path[: parts.path.rfind("/") + 1] or "/"
+    return urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+class Scope:
+    """A set of URL prefixes. Matching compares host (and port) and path prefix;
+    http and https count as the same site."""
+
+    def __init__(self, prefixes: list[str]) -> None:
+        self.prefixes = [canonical_url(p) for p in prefixes]
+        self._rules: list[tuple[str, str]] = []
+        for prefix in self.prefixes:
+            parts = urlsplit(prefix)
+            self._rules.append((parts.netloc, parts.path))
+
+    def __contains__(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            return False
+        return any(
+            parts.netloc == netloc and parts.path.startswith(path) for netloc, path in self._rules
+        )
+
+    def __repr__(self) -> str:
+        return f"Scope({self.prefixes!r})"

@@ -1,0 +1,79 @@
+import re
+
+from scraper.crawl import next_pages
+from scraper.discover import discover, pager_calls
+from scraper.urls import Scope
+
+DOC = re.compile(r"/t\d{8}_\d+(?:_\d+)?\.s?html?$")
+EXTS = ["pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar"]
+SCOPE = Scope(["http://h.cn/xxgk/"])
+
+
+def links(html, url="http://h.cn/xxgk/tzgg/index.html"):
+    return discover(
+        html, url, SCOPE, attachment_extensions=EXTS, ignore_patterns=["javascript:"], document_pattern=DOC
+    )
+
+
+def test_pager_call_variants():
+    html = """
+    <script>function createPageHTML(_nPageCount, _nCurrIndex, _sPageName, _sPageExt){}</script>
+    <script>createPageHTML(3, 0, "index", "html");</script>
+    <script>createPageHTML('page_div', 5, 1, 'fg', 'shtml', 89);</script>
+    """
+    assert pager_calls(html) == [(3, "index", "html"), (5, "fg", "shtml")]
+
+
+def test_script_pager_pages_are_derived_from_the_call():
+    found = links('<script>createPageHTML(3, 0, "index", "html");</script>')
+    assert found.pager == ["http://h.cn/xxgk/tzgg/index_1.html", "http://h.cn/xxgk/tzgg/index_2.html"]
+    assert found.parts == []
+
+
+def test_element_id_first_and_list_stem():
+    found = links("<script>createPageHTML('page_div', 2, 1, 'list', 'html');</script>", "http://h.cn/xxgk/gg/list.html")
+    assert found.pager == ["http://h.cn/xxgk/gg/list_1.html"]
+
+
+def test_detail_page_pager_means_parts_of_one_document():
+    url = "http://h.cn/xxgk/tzgg/201510/t20151009_67430.html"
+    found = links('<script>createPageHTML(3, 0, "t20151009_67430", "html");</script>', url)
+    assert found.parts == [
+        "http://h.cn/xxgk/tzgg/201510/t20151009_67430_1.html",
+        "http://h.cn/xxgk/tzgg/201510/t20151009_67430_2.html",
+    ]
+    assert found.pager == []
+
+
+def test_links_are_classified_and_scope_applied():
+    html = """
+    <a href="./202310/t20231023_1.html">doc</a>
+    <a href=" ./202310/t20231023_1.html#x ">same doc again</a>
+    <a href="../zc/index.html">other column</a>
+    <a href="/ggqy/wzdt/">site map, out of scope</a>
+    <a href="https://www.nx.gov.cn/">off-site</a>
+    <a href="./P020240611.pdf">附件</a>
+    <a href="javascript:void(0)">x</a>
+    <a href="index_1.html">下一页</a>
+    """
+    found = links(html)
+    assert found.pages == [
+        "http://h.cn/xxgk/tzgg/202310/t20231023_1.html",
+        "http://h.cn/xxgk/zc/index.html",
+        "http://h.cn/xxgk/tzgg/index_1.html",
+    ]
+    assert found.attachments == ["http://h.cn/xxgk/tzgg/P020240611.pdf"]
+    assert found.out_of_scope == 2
+    assert found.pager == ["http://h.cn/xxgk/tzgg/index_1.html"]
+
+
+def test_total_pages_text_pager():
+    found = links("<div>共3页 <a href='index_1.html'>下一页</a></div>", "http://h.cn/xxgk/zc/index.html")
+    assert "http://h.cn/xxgk/zc/index_1.html" in found.pager
+
+
+def test_next_pages_picks_the_following_list_page_only():
+    pager = [f"http://h.cn/xxgk/tzgg/index_{k}.html" for k in (1, 2, 3)]
+    assert next_pages("http://h.cn/xxgk/tzgg/index.html", pager) == [pager[0]]
+    assert next_pages("http://h.cn/xxgk/tzgg/index_2.html", pager) == [pager[2]]
+    assert next_pages("http://h.cn/xxgk/tzgg/index_3.html", pager) == []
