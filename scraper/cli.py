@@ -209,7 +209,7 @@ def crawl(
             raise ConfigError("--recheck must be between 0 and 1")
         result = run_crawl(profile, db_path, full=full, max_pages=max_pages, recheck=recheck, summary=summary)
     except ScraperError as exc:
-        logger.error("%s", exc)
+        logger.info("run refused or aborted: %s", exc)  # for --log-file; stderr gets fail()'s line
         fail(exc)
     except KeyboardInterrupt:
         click.echo("scraper: interrupted; the next run resumes", err=True)

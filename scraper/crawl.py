@@ -133,6 +133,8 @@ class Crawler:
         self.seen: set[str] = set()
         self.queue: asyncio.Queue[Task] = asyncio.Queue()
         self.known: dict[str, dict[str, Any]] = {}
+        self.aliases: dict[str, dict[str, Any]] = {}
+        self.settled: set[str] = set()
         self.resume = False
         self.pages_budget = options.max_pages
         self.run_id = 0
@@ -153,7 +155,13 @@ class Crawler:
         self.run_id = store.start_run(
             self.db, self.profile.name, mode, os.getpid(), self.options.command
         )
-        self.known = {row["url"]: row for row in self.db.query("SELECT * FROM pages")}
+        if not self.options.full:
+            # Dead links and redirects off-scope are asked again by --full runs only.
+            self.settled = store.settled_failures(self.db)
+        for row in self.db.query("SELECT * FROM pages"):
+            self.known[row["url"]] = row
+            if row["first_url"] and row["first_url"] != row["url"]:
+                self.aliases[row["first_url"]] = row  # an address that redirects to a page
         status = "failed"
         exit_code = EXIT_SOME_FAILED
         try:
@@ -231,7 +239,9 @@ class Crawler:
     async def process(self, task: Task) -> None:
         if self.pages_budget is not None and self.counts["fetched"] + self.counts["not_modified"] >= self.pages_budget:
             return
-        known = self.known.get(task.url)
+        if task.url in self.settled:
+            return
+        known = self.known.get(task.url) or self.aliases.get(task.url)
         if (
             known
             and not self.options.full
@@ -439,10 +449,13 @@ class Crawler:
         for link in links.pages:
             if link not in pager:
                 self.enqueue(link, "link")
-        if not documents or any(u not in self.known for u in documents):
+        if not documents or any(self.is_new(u) for u in documents):
             following = next_pages(url, links.pager)
             for link in following:
                 self.enqueue(link, "pager", guessed=link not in links.pages)
+
+    def is_new(self, url: str) -> bool:
+        return url not in self.known and url not in self.aliases and url not in self.settled
 
     # -- revisit policy -------------------------------------------------------------------
 
@@ -479,11 +492,12 @@ class Crawler:
         return [row["url"] for row in documents[:budget]]
 
 
-_NUMBERED = re.compile(r"^(?P<head>.*/[^/]*?)(?:_(?P<n>\d+))?\.(?P<ext>s?html?)$")
+_NUMBERED = re.compile(r"^(?P<dir>.*/)(?:(?P<stem>[^/]*?)(?:_(?P<n>\d+))?\.(?P<ext>s?html?))?$")
 
 
 def next_pages(url: str, pager: list[str]) -> list[str]:
-    """The page after ``url`` among its pager links (TRS ``stem_N`` numbering), or, when the
+    """The page after ``url`` among its pager links, by TRS numbering (``stem.ext`` is page 0,
+    ``stem_N.ext`` page N; a folder URL is page 0 of whatever stem its pager uses). When the
     numbering is not TRS-like, every pager link (they are few)."""
     own = _NUMBERED.match(urlsplit(url).path)
     if not own:
@@ -492,7 +506,12 @@ def next_pages(url: str, pager: list[str]) -> list[str]:
     following = []
     for link in pager:
         other = _NUMBERED.match(urlsplit(link).path)
-        if other and other["head"] == own["head"] and int(other["n"] or 0) == number + 1:
+        if (
+            other
+            and other["dir"] == own["dir"]
+            and (own["stem"] is None or other["stem"] == own["stem"])
+            and int(other["n"] or 0) == number + 1
+        ):
             following.append(link)
     return following
 

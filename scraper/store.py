@@ -516,6 +516,19 @@ def record_failure(
         )
 
 
+def settled_failures(db: Database) -> set[str]:
+    """URLs whose last failure was a dead link or an off-scope redirect, and that are not
+    pages: facts about the site that a default run need not ask about again."""
+    return {
+        row["url"]
+        for row in db.query(
+            "SELECT f.url FROM failures f WHERE f.category IN ('dead-link', 'out-of-scope') "
+            "AND f.id = (SELECT max(id) FROM failures g WHERE g.url = f.url) "
+            "AND f.url NOT IN (SELECT url FROM pages)"
+        )
+    }
+
+
 # -- reading -------------------------------------------------------------------------------
 
 

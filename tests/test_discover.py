@@ -77,3 +77,8 @@ def test_next_pages_picks_the_following_list_page_only():
     assert next_pages("http://h.cn/xxgk/tzgg/index.html", pager) == [pager[0]]
     assert next_pages("http://h.cn/xxgk/tzgg/index_2.html", pager) == [pager[2]]
     assert next_pages("http://h.cn/xxgk/tzgg/index_3.html", pager) == []
+
+
+def test_next_page_of_a_column_folder_url_is_page_one_of_its_stem():
+    pager = ["http://h.cn/xxgk/tzgg/list_1.html", "http://h.cn/xxgk/tzgg/list_2.html"]
+    assert next_pages("http://h.cn/xxgk/tzgg/", pager) == [pager[0]]

@@ -1,0 +1,167 @@
+"""Cron-grade runs: cheap re-runs, new documents found quickly, resume after kill -9, one run
+at a time. The real CLI against the replica on 127.0.0.1."""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import sqlite_utils
+
+from scraper.replica import ReplicaServer, ReplicaSite
+
+from .conftest import ROOT, run_cli
+from .test_crawl_e2e import crawl, last_run
+
+
+@pytest.fixture
+def replica():
+    site = ReplicaSite()
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+def requested(server):
+    return [path for _method, path, *_ in server.requests]
+
+
+def statuses(server):
+    return [(path, status) for _method, path, status, *_ in server.requests]
+
+
+def test_unchanged_rerun_is_cheap_and_gets_304s(replica, archive):
+    site, server = replica
+    assert crawl(server, archive, full=False).returncode == 0
+    first = last_run(archive)
+    n_docs = len(site.expected_documents())
+    server.reset_log()
+    result = crawl(server, archive, "--summary", full=False)
+    assert result.returncode == 0, result.stderr
+    print(result.stderr.strip())  # the summary line, with the request count
+    run = last_run(archive)
+    assert run["new_versions"] == 0 and run["new_pages"] == 0
+    assert "requests" in result.stderr and str(run["requests"]) in result.stderr
+    log = statuses(server)
+    assert run["requests"] == len(log)
+    assert run["requests"] < first["requests"] / 2
+    documents = [(p, s) for p, s in log if p in site.expected_documents()]
+    assert len(documents) <= math.ceil(0.05 * n_docs)
+    assert [(p, s) for p, s in log if p != "/robots.txt" and s != 304] == []
+    assert run["not_modified"] == len(log) - 1
+    # No full walk: no list page beyond a column's first one was requested.
+    later_list_pages = [p for p in requested(server) if p in site.list_pages() and "_" in p.rsplit("/", 1)[-1]]
+    assert later_list_pages == []
+
+
+def test_new_documents_on_top_of_a_column_are_found_with_few_requests(replica, archive):
+    site, server = replica
+    assert crawl(server, archive, full=False).returncode == 0
+    column = "/xxgk/zfxxgknb/"
+    added = site.add_documents(column, 2)
+    server.reset_log()
+    assert crawl(server, archive, full=False).returncode == 0
+    docs = {urlsplit(r["url"]).path for r in sqlite_utils.Database(archive).query("SELECT url FROM pages")}
+    assert set(added) <= docs
+    column_pages = [p for p in site.list_pages() if p.startswith(column)]
+    walked = [p for p in requested(server) if p in column_pages]
+    assert len(walked) < len(column_pages), "the whole column was walked"
+
+
+def test_full_rerun_rechecks_everything_with_304s(replica, archive):
+    site, server = replica
+    assert crawl(server, archive).returncode == 0
+    first = last_run(archive)
+    server.reset_log()
+    assert crawl(server, archive).returncode == 0
+    run = last_run(archive)
+    assert run["new_versions"] == 0
+    assert run["bytes"] <= first["bytes"] * 0.05
+    fetched_docs = {p for p in requested(server) if p in site.expected_documents()}
+    assert fetched_docs == set(site.expected_documents())
+
+
+def _archive_state(path):
+    db = sqlite_utils.Database(path)
+    pages = sorted(
+        (r["url"], r["kind"], r["removed_at"] is None, r["current_version"])
+        for r in db.query("SELECT * FROM pages")
+    )
+    versions = sorted(
+        (r["url"], r["number"], r["content_hash"], r["title"], r["body_text"])
+        for r in db.query("SELECT p.url, v.* FROM versions v JOIN pages p ON p.id = v.page_id")
+    )
+    return pages, versions
+
+
+def _start_crawl(server, db):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
+    return subprocess.Popen(
+        [sys.executable, "-m", "scraper", "crawl", "--start-url", f"{server.base_url}/xxgk/",
+         "--db", str(db), "--delay", "0", "--retries", "1", "--retry-wait", "0", "--concurrency", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def _wait_for_documents(db, at_least, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if db.exists():
+            try:
+                n = sqlite_utils.Database(db).execute("SELECT count(*) FROM pages WHERE kind = 'document'").fetchone()[0]
+            except Exception:
+                n = 0
+            if n >= at_least:
+                return n
+        time.sleep(0.05)
+    raise AssertionError("crawl made no progress")
+
+
+def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_crawl(replica, tmp_path):
+    site, server = replica
+    total = len(site.expected_documents())
+    killed = tmp_path / "killed.db"
+    server.delay = 0.05
+    proc = _start_crawl(server, killed)
+    try:
+        n = _wait_for_documents(killed, 3)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert n < total, "the crawl finished before it could be killed"
+    server.delay = 0.0
+    result = crawl(server, killed, full=False)
+    assert result.returncode == 0, result.stderr
+    assert last_run(killed)["mode"] == "resume"
+
+    clean = tmp_path / "clean.db"
+    assert crawl(server, clean, full=False).returncode == 0
+    assert _archive_state(killed) == _archive_state(clean)
+    db = sqlite_utils.Database(killed)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT count(*) FROM (SELECT url FROM pages GROUP BY url HAVING count(*) > 1)").fetchone()[0] == 0
+    statuses_ = [r["status"] for r in db.query("SELECT status FROM runs ORDER BY id")]
+    assert statuses_ == ["interrupted", "ok"]
+
+
+def test_second_concurrent_run_is_refused_and_a_stale_lock_is_not(replica, archive):
+    site, server = replica
+    server.delay = 0.2
+    proc = _start_crawl(server, archive)
+    try:
+        _wait_for_documents(archive, 1)
+        second = crawl(server, archive)
+        assert second.returncode == 3
+        assert "another run" in second.stderr and len(second.stderr.strip().splitlines()) == 1
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    assert (archive.parent / (archive.name + ".lock")).exists()
+    server.delay = 0.0
+    third = crawl(server, archive)
+    assert third.returncode == 0, third.stderr
