@@ -135,6 +135,7 @@ class Crawler:
         self.known: dict[str, dict[str, Any]] = {}
         self.aliases: dict[str, dict[str, Any]] = {}
         self.settled: set[str] = set()
+        self.fatal: StoreError | None = None
         self.resume = False
         self.pages_budget = options.max_pages
         self.run_id = 0
@@ -198,14 +199,18 @@ class Crawler:
             for worker in workers:
                 worker.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
+        if self.fatal is not None:
+            raise self.fatal
 
     async def _worker(self) -> None:
         while True:
             task = await self.queue.get()
             try:
-                await self.process(task)
-            except StoreError:
-                raise
+                if self.fatal is None:
+                    await self.process(task)
+            except StoreError as exc:
+                # The archive cannot be written (disk full, read-only): stop the whole run.
+                self.fatal = exc
             except Exception as exc:  # a bug on one page must not end the run
                 logger.exception("unexpected error on %s", task.url)
                 self.fail(task.url, "error", f"internal error: {type(exc).__name__}: {exc}", None, 1)
@@ -299,7 +304,9 @@ class Crawler:
         self._follow(page, result.url)
 
     def _fetch_failed(self, url: str, exc: FetchError) -> None:
-        attempts = getattr(exc, "attempts", 1)
+        attempts = exc.attempts
+        if exc.url != url:  # failed after a redirect: say where
+            exc.reason = f"{exc.reason} at {exc.url}"
         if isinstance(exc, Blocked):
             self.fail(url, "blocked", exc.reason, exc.status, attempts)
         elif isinstance(exc, OutOfScope):

@@ -187,7 +187,7 @@ VIEWS = {
     """,
     # What disappeared, and when.
     "removed": """
-        SELECT p.url, p.removed_at, l.title, l.date, l.versions
+        SELECT p.url, p.kind, p.removed_at, l.title, l.date, l.versions
         FROM pages p LEFT JOIN latest l ON l.page_id = p.id
         WHERE p.removed_at IS NOT NULL
     """,

@@ -1,0 +1,126 @@
+"""The CLI as cron and users meet it: output, logs, exit codes, faults."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import sqlite_utils
+
+from scraper.replica import ReplicaServer, ReplicaSite
+
+from .conftest import ROOT, run_cli
+from .test_crawl_e2e import crawl
+
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+@pytest.fixture
+def replica():
+    site = ReplicaSite()
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+def test_successful_run_under_cron_prints_nothing_and_logs_json(replica, tmp_path):
+    site, server = replica
+    log = tmp_path / "logs" / "crawl.jsonl"
+    result = crawl(server, tmp_path / "a.db", "--log-file", str(log), "--log-format", "json")
+    assert result.returncode == 0
+    assert result.stdout == "" and result.stderr == ""
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    assert {"time", "level", "logger", "message"} <= set(entries[0])
+    assert any("pages fetched" in e["message"] for e in entries)
+
+
+def test_failed_urls_give_one_line_each_on_stderr_and_exit_1(replica, tmp_path):
+    site, server = replica
+    redirected = set(site.redirects().values())
+    broken = [p for p in sorted(site.expected_documents()) if p not in redirected][:2]
+    for path in broken:
+        site.fail_next(path, times=10, status=503)
+    result = crawl(server, tmp_path / "a.db")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    failed = [line for line in lines if "HTTP 503" in line]
+    assert len(failed) == 2 and all(any(p in line for p in broken) for line in failed)
+    assert lines[-1].startswith("scraper: ") and "2 errors" in lines[-1]
+    db = sqlite_utils.Database(tmp_path / "a.db")
+    rows = list(db.query("SELECT url, category, attempts FROM failures WHERE category = 'error'"))
+    assert len(rows) == 2 and all(r["attempts"] == 2 for r in rows)  # --retries 1
+    run = next(db.query("SELECT status, exit_code, errors FROM runs"))
+    assert run == {"status": "failed-urls", "exit_code": 1, "errors": 2}
+
+
+def test_full_disk_exits_4_with_one_line_and_a_sound_archive(replica, tmp_path):
+    site, server = replica
+    mount = tmp_path / "small"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(mount)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here (needs root) to fill a disk")
+    try:
+        result = crawl(server, mount / "a.db")
+        assert result.returncode == 4, result.stderr
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("scraper: ") and ("full" in last or "cannot" in last)
+        copy = tmp_path / "copy.db"
+        db = sqlite_utils.Database(mount / "a.db")
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        db.execute(f"VACUUM INTO '{copy}'")
+        versions = sqlite_utils.Database(copy).execute(
+            "SELECT count(*) FROM versions v LEFT JOIN pages p ON p.current_version >= v.number AND p.id = v.page_id WHERE p.id IS NULL"
+        ).fetchone()[0]
+        assert versions == 0  # no version without its page pointing at it
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_demo_crawls_the_replica_into_data_demo_db_only(tmp_path):
+    shutil.copytree(ROOT / "scraper", tmp_path / "scraper")  # run from a scratch folder
+    main_archive = tmp_path / "main.db"
+    result = run_cli("demo", env={"SCRAPER_DB": str(main_archive)}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Replica site serving at http://127.0.0.1:" in result.stdout
+    assert "datasette data/demo.db" in result.stdout
+    assert "王堃" in result.stdout  # the gb2312-labelled page's title, decoded right
+    assert (tmp_path / "data" / "demo.db").exists() and not main_archive.exists()
+    n = sqlite_utils.Database(tmp_path / "data" / "demo.db").execute("SELECT count(*) FROM documents").fetchone()[0]
+    assert n == len(ReplicaSite().expected_documents())
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is absent")
+def test_extract_command_on_a_saved_page():
+    label = next(
+        json.loads(line) for line in (CORPUS / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+        if json.loads(line)["file"] == "hongsibu_1.html"
+    )
+    result = run_cli("extract", str(CORPUS / "pages" / "hongsibu_1.html"), "--url", label["origin_url"], "--json")
+    assert result.returncode == 0, result.stderr
+    fields = json.loads(result.stdout)
+    assert fields["title"] == label["title"] and fields["date"] == label["date"]
+    assert fields["source"] == label["source"] and fields["kind"] == "document"
+    assert fields["url"] == label["origin_url"]
+
+
+def test_extract_command_never_crashes_on_bad_input(tmp_path):
+    binary = tmp_path / "a.pdf"
+    binary.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 50)
+    result = run_cli("extract", str(binary))
+    assert result.returncode == 1
+    assert result.stderr.startswith("scraper: cannot read") and len(result.stderr.strip().splitlines()) == 1
+    result = run_cli("extract", str(tmp_path / "missing.html"))
+    assert result.returncode == 2 and "cannot read" in result.stderr
+    garbage = tmp_path / "g.html"
+    garbage.write_bytes("<html><<<div><table><td>残缺</p><p>页面</html".encode())
+    result = run_cli("extract", str(garbage), "--json")
+    assert result.returncode == 0 and json.loads(result.stdout)["kind"] == "other"
+
+
+def test_reading_commands_on_a_missing_archive_exit_2(tmp_path):
+    for command in (["export"], ["stats"], ["history", "http://x.cn/a.html"], ["diff", "http://x.cn/a.html"]):
+        result = run_cli(*command, "--db", str(tmp_path / "none.db"))
+        assert result.returncode == 2 and "no archive" in result.stderr
+        assert not (tmp_path / "none.db").exists()
