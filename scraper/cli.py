@@ -60,7 +60,9 @@ def configure_logging(verbose: int, log_file: str | None, log_format: str) -> No
     root.setLevel(logging.DEBUG)
     root.propagate = False
     console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG)
+    console.setLevel(
+        logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    )
     console.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
     root.addHandler(console)
     if log_file:
@@ -127,24 +129,89 @@ def cli() -> None:
 
 def crawl_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("--site", envvar="SCRAPER_SITE", help="Bundled site profile (see `scraper sites`; env SCRAPER_SITE)."),
-        click.option("--profile", "profile_path", type=click.Path(dir_okay=False), help="Site profile TOML file."),
-        click.option("--start-url", "start_urls", multiple=True, help="Start here instead of a profile's start URLs (repeatable)."),
-        click.option("--scope", "scopes", multiple=True, help="URL prefix to stay within (repeatable; default: the start URL's folder)."),
+        click.option(
+            "--site",
+            envvar="SCRAPER_SITE",
+            help="Bundled site profile (see `scraper sites`; env SCRAPER_SITE).",
+        ),
+        click.option(
+            "--profile",
+            "profile_path",
+            type=click.Path(dir_okay=False),
+            help="Site profile TOML file.",
+        ),
+        click.option(
+            "--start-url",
+            "start_urls",
+            multiple=True,
+            help="Start here instead of a profile's start URLs (repeatable).",
+        ),
+        click.option(
+            "--scope",
+            "scopes",
+            multiple=True,
+            help="URL prefix to stay within (repeatable; default: the start URL's folder).",
+        ),
         db_option,
-        click.option("--concurrency", type=int, envvar="SCRAPER_CONCURRENCY", help="Requests in flight per host (default 2; env SCRAPER_CONCURRENCY)."),
-        click.option("--delay", type=float, envvar="SCRAPER_DELAY", help="Least seconds between two requests to the same host; 0 allowed; robots.txt Crawl-delay raises it (default 1; env SCRAPER_DELAY)."),
+        click.option(
+            "--concurrency",
+            type=int,
+            envvar="SCRAPER_CONCURRENCY",
+            help="Requests in flight per host (default 2; env SCRAPER_CONCURRENCY).",
+        ),
+        click.option(
+            "--delay",
+            type=float,
+            envvar="SCRAPER_DELAY",
+            help="Least seconds between two requests to the same host; 0 allowed; robots.txt Crawl-delay raises it (default 1; env SCRAPER_DELAY).",
+        ),
         click.option("--max-pages", type=int, help="Stop after fetching this many pages."),
         click.option("--full", is_flag=True, help="Walk every list and re-check every known page."),
-        click.option("--recheck", type=float, envvar="SCRAPER_RECHECK", help="Share of known documents re-checked by a default run (default 0.05; env SCRAPER_RECHECK)."),
-        click.option("--timeout", type=float, help="Seconds before a request times out (default 30)."),
-        click.option("--max-bytes", type=int, help="Largest response accepted, in bytes (default 20000000)."),
-        click.option("--retries", type=int, help="Retries of a retryable failure: timeout, connection error, 429, 5xx (default 3)."),
-        click.option("--retry-wait", type=float, help="Base seconds of the exponential back-off between retries (default 2)."),
-        click.option("--user-agent", envvar="SCRAPER_USER_AGENT", help="User-Agent header (default names scraper and its home page; env SCRAPER_USER_AGENT)."),
-        click.option("--log-file", type=click.Path(dir_okay=False), envvar="SCRAPER_LOG_FILE", help="Write a log of the run here (env SCRAPER_LOG_FILE)."),
-        click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Format of --log-file."),
-        click.option("--summary/--no-summary", default=None, help="Print the summary line (default: only on a terminal, or when the run failed)."),
+        click.option(
+            "--recheck",
+            type=float,
+            envvar="SCRAPER_RECHECK",
+            help="Share of known documents re-checked by a default run (default 0.05; env SCRAPER_RECHECK).",
+        ),
+        click.option(
+            "--timeout", type=float, help="Seconds before a request times out (default 30)."
+        ),
+        click.option(
+            "--max-bytes", type=int, help="Largest response accepted, in bytes (default 20000000)."
+        ),
+        click.option(
+            "--retries",
+            type=int,
+            help="Retries of a retryable failure: timeout, connection error, 429, 5xx (default 3).",
+        ),
+        click.option(
+            "--retry-wait",
+            type=float,
+            help="Base seconds of the exponential back-off between retries (default 2).",
+        ),
+        click.option(
+            "--user-agent",
+            envvar="SCRAPER_USER_AGENT",
+            help="User-Agent header (default names scraper and its home page; env SCRAPER_USER_AGENT).",
+        ),
+        click.option(
+            "--log-file",
+            type=click.Path(dir_okay=False),
+            envvar="SCRAPER_LOG_FILE",
+            help="Write a log of the run here (env SCRAPER_LOG_FILE).",
+        ),
+        click.option(
+            "--log-format",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="Format of --log-file.",
+        ),
+        click.option(
+            "--summary/--no-summary",
+            default=None,
+            help="Print the summary line (default: only on a terminal, or when the run failed).",
+        ),
         click.option("-v", "--verbose", count=True, help="More on stderr (-v info, -vv debug)."),
     ]
     for option in reversed(options):
@@ -159,7 +226,8 @@ def build_profile(
     scopes: tuple[str, ...],
     overrides: dict[str, Any],
 ) -> Any:
-    from scraper.profiles import build_profile as build, load_raw
+    from scraper.profiles import build_profile as build
+    from scraper.profiles import load_raw
 
     if not (site or profile_path or start_urls):
         site = "hongsibu"
@@ -207,7 +275,9 @@ def crawl(
             raise ConfigError("--max-pages must be ≥ 1")
         if recheck is not None and not 0 <= recheck <= 1:
             raise ConfigError("--recheck must be between 0 and 1")
-        result = run_crawl(profile, db_path, full=full, max_pages=max_pages, recheck=recheck, summary=summary)
+        result = run_crawl(
+            profile, db_path, full=full, max_pages=max_pages, recheck=recheck, summary=summary
+        )
     except ScraperError as exc:
         logger.info("run refused or aborted: %s", exc)  # for --log-file; stderr gets fail()'s line
         fail(exc)
@@ -226,7 +296,7 @@ def run_crawl(
     recheck: float | None,
     summary: bool | None,
 ) -> int:
-    from scraper.crawl import CrawlOptions, Crawler
+    from scraper.crawl import Crawler, CrawlOptions
 
     interactive = sys.stderr.isatty()
     with store.archive_lock(db_path):
@@ -238,7 +308,9 @@ def run_crawl(
             command=shlex.join(["scraper", *sys.argv[1:]]),
         )
         status = StatusLine(interactive)
-        logger.info("crawl of %s (%s) into %s", profile.name, ", ".join(profile.start_urls), db_path)
+        logger.info(
+            "crawl of %s (%s) into %s", profile.name, ", ".join(profile.start_urls), db_path
+        )
         try:
             result = Crawler(db, profile, options, progress=status).run()
         finally:
@@ -255,8 +327,21 @@ def run_crawl(
 
 @cli.command()
 @db_option
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True, help="Output format.")
-@click.option("--kind", type=click.Choice(["document", "list", "other", "all"]), default="document", show_default=True, help="Which pages.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["document", "list", "other", "all"]),
+    default="document",
+    show_default=True,
+    help="Which pages.",
+)
 def export(db_path: str, fmt: str, kind: str) -> None:
     """Print one record per archived page, from its latest version."""
     db = open_archive(db_path)
@@ -269,13 +354,26 @@ def export(db_path: str, fmt: str, kind: str) -> None:
         record = {name: row.get(name) for name in EXPORT_FIELDS}
         if fmt == "csv":
             writer.writerow(
-                {k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v for k, v in record.items()}
+                {
+                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v
+                    for k, v in record.items()
+                }
             )
         else:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-COMPARED = ("kind", "title", "date", "source", "index_no", "doc_no", "breadcrumb", "body_text", "attachments")
+COMPARED = (
+    "kind",
+    "title",
+    "date",
+    "source",
+    "index_no",
+    "doc_no",
+    "breadcrumb",
+    "body_text",
+    "attachments",
+)
 
 
 def history_entries(db: Any, url: str) -> list[dict[str, Any]]:
@@ -307,7 +405,11 @@ def _lookup(db: Any, url: str) -> str:
     for candidate in (url, canonical_url(url)):
         if store.get_page(db, candidate):
             return candidate
-    rows = list(db.query("SELECT url FROM pages WHERE first_url = ? OR first_url = ?", [url, canonical_url(url)]))
+    rows = list(
+        db.query(
+            "SELECT url FROM pages WHERE first_url = ? OR first_url = ?", [url, canonical_url(url)]
+        )
+    )
     if rows:
         return str(rows[0]["url"])
     fail(ConfigError(f"no page {url} in the archive"))
@@ -329,7 +431,11 @@ def history(url: str, db_path: str, as_json: bool) -> None:
     click.echo(url)
     for entry in entries:
         if entry["event"] == "version":
-            what = "first version" if entry["number"] == 1 else "changed: " + ", ".join(entry["changed"])
+            what = (
+                "first version"
+                if entry["number"] == 1
+                else "changed: " + ", ".join(entry["changed"])
+            )
             click.echo(f"  v{entry['number']:<3} {entry['at']}  {what}")
         else:
             click.echo(f"  {entry['event']:<4} {entry['at']}  {entry['detail']}")
@@ -338,7 +444,9 @@ def history(url: str, db_path: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("url")
 @db_option
-@click.option("--from", "from_", type=int, help="Older version number (default: the one before --to).")
+@click.option(
+    "--from", "from_", type=int, help="Older version number (default: the one before --to)."
+)
 @click.option("--to", type=int, help="Newer version number (default: the latest).")
 def diff(url: str, db_path: str, from_: int | None, to: int | None) -> None:
     """A readable, character-level diff between two versions of a page."""
@@ -387,11 +495,14 @@ def sites() -> None:
 @click.option("--encoding", help="Decode with this codec instead of detecting it.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--site", help="Use this site profile's extraction rules.")
-def extract_command(path_or_url: str, page_url: str | None, encoding: str | None, as_json: bool, site: str | None) -> None:
+def extract_command(
+    path_or_url: str, page_url: str | None, encoding: str | None, as_json: bool, site: str | None
+) -> None:
     """Run the crawler's decoding and extraction on one saved file or one live URL."""
     from scraper.decode import decode_html
     from scraper.extract import EXTRACTOR_VERSION, extract
-    from scraper.profiles import build_profile as build, load_raw
+    from scraper.profiles import build_profile as build
+    from scraper.profiles import load_raw
 
     content_type = None
     try:
@@ -417,14 +528,21 @@ def extract_command(path_or_url: str, page_url: str | None, encoding: str | None
         fail(ConfigError(f"unknown encoding: {exc}"))
     except ScraperError as exc:
         fail(exc)
-    fields = {"url": page_url, **fields, "encoding": decoded.encoding, "extractor_version": EXTRACTOR_VERSION}
+    fields = {
+        "url": page_url,
+        **fields,
+        "encoding": decoded.encoding,
+        "extractor_version": EXTRACTOR_VERSION,
+    }
     if as_json:
         click.echo(json.dumps(fields, ensure_ascii=False, indent=2))
         return
     for key, value in fields.items():
         if key == "body_text":
             continue
-        click.echo(f"{key:>17}: {json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value}")
+        click.echo(
+            f"{key:>17}: {json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value}"
+        )
     click.echo("        body_text:")
     click.echo(fields["body_text"])
 
@@ -432,7 +550,8 @@ def extract_command(path_or_url: str, page_url: str | None, encoding: str | None
 def _download(url: str) -> tuple[bytes, str | None, str]:
     import httpx
 
-    from scraper.profiles import build_profile as build, load_raw
+    from scraper.profiles import build_profile as build
+    from scraper.profiles import load_raw
 
     agent = build({**load_raw(), "start_urls": [url]}).fetch.user_agent
     try:
@@ -448,7 +567,11 @@ def _download(url: str) -> tuple[bytes, str | None, str]:
 
 
 @cli.command()
-@click.option("--keep-serving", is_flag=True, help="Leave the replica running after the crawl (Ctrl-C stops it).")
+@click.option(
+    "--keep-serving",
+    is_flag=True,
+    help="Leave the replica running after the crawl (Ctrl-C stops it).",
+)
 @click.option("--port", type=int, default=0, help="Port for the replica (default: a free one).")
 def demo(keep_serving: bool, port: int) -> None:
     """Serve the bundled replica of a TRS disclosure site on 127.0.0.1, crawl it into
@@ -463,12 +586,18 @@ def demo(keep_serving: bool, port: int) -> None:
         click.echo(f"Replica site serving at {start}")
         profile = build_profile(None, None, (start,), (), {"delay": 0.0, "retry_wait": 0.1})
         profile.name = "demo"
-        exit_code = run_crawl(profile, DEMO_DB, full=True, max_pages=None, recheck=None, summary=True)
+        exit_code = run_crawl(
+            profile, DEMO_DB, full=True, max_pages=None, recheck=None, summary=True
+        )
         db = store.open_db(DEMO_DB)
         click.echo("")
         click.echo("Archived documents (latest versions):")
-        for row in db.query("SELECT date, title, source, versions FROM latest WHERE kind = 'document' ORDER BY date DESC"):
-            click.echo(f"  {row['date'] or '----------'}  {row['title']}  [{row['source'] or '-'}]  v{row['versions']}")
+        for row in db.query(
+            "SELECT date, title, source, versions FROM latest WHERE kind = 'document' ORDER BY date DESC"
+        ):
+            click.echo(
+                f"  {row['date'] or '----------'}  {row['title']}  [{row['source'] or '-'}]  v{row['versions']}"
+            )
         click.echo("")
         click.echo("Look inside:")
         click.echo(f"  scraper stats --db {DEMO_DB}")

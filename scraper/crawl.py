@@ -25,7 +25,7 @@ import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -213,7 +213,9 @@ class Crawler:
                 self.fatal = exc
             except Exception as exc:  # a bug on one page must not end the run
                 logger.exception("unexpected error on %s", task.url)
-                self.fail(task.url, "error", f"internal error: {type(exc).__name__}: {exc}", None, 1)
+                self.fail(
+                    task.url, "error", f"internal error: {type(exc).__name__}: {exc}", None, 1
+                )
             finally:
                 self.queue.task_done()
                 if self.progress:
@@ -242,7 +244,10 @@ class Crawler:
         store.record_failure(self.db, self.run_id, url, category, reason, status, attempts)
 
     async def process(self, task: Task) -> None:
-        if self.pages_budget is not None and self.counts["fetched"] + self.counts["not_modified"] >= self.pages_budget:
+        if (
+            self.pages_budget is not None
+            and self.counts["fetched"] + self.counts["not_modified"] >= self.pages_budget
+        ):
             return
         if task.url in self.settled:
             return
@@ -296,8 +301,14 @@ class Crawler:
         self.counts["fetched"] += 1
         snap = self._snapshot(page, parts, now)
         same = self._same_as_current(result.url, snap)
-        outcome = store.save_snapshot(self.db, snap, self.run_id, self.profile.name, same_as_current=same)
-        self.counts[{"new_page": "new_pages", "new_version": "new_versions", "unchanged": "unchanged"}[outcome]] += 1
+        outcome = store.save_snapshot(
+            self.db, snap, self.run_id, self.profile.name, same_as_current=same
+        )
+        self.counts[
+            {"new_page": "new_pages", "new_version": "new_versions", "unchanged": "unchanged"}[
+                outcome
+            ]
+        ] += 1
         if known and known.get("removed_at"):
             self.counts["returned"] += 1
         logger.debug("%s %s", outcome, result.url)
@@ -367,7 +378,9 @@ class Crawler:
                 parts.append(self._read(result))
             except (FetchError, DecodeError) as exc:
                 reason = exc.reason if isinstance(exc, FetchError) else str(exc)
-                self.fail(page.result.url, "error", f"part {url} could not be fetched: {reason}", None, 1)
+                self.fail(
+                    page.result.url, "error", f"part {url} could not be fetched: {reason}", None, 1
+                )
                 return None
         return parts
 
@@ -409,9 +422,12 @@ class Crawler:
         page_, parts = stored
         return self._snapshot(page_, parts, snap.fetched_at).hash == snap.hash
 
-    def _page_from_version(self, version: dict[str, Any], url: str) -> tuple[Page, list[Page]] | None:
+    def _page_from_version(
+        self, version: dict[str, Any], url: str
+    ) -> tuple[Page, list[Page]] | None:
         raw, raw_parts = store.version_raw(self.db, version)
         try:
+
             def rebuild(u: str, body: bytes) -> Page:
                 headers = {"content-type": version.get("content_type") or "text/html"}
                 return self._read(FetchResult(u, u, 200, headers, body))
@@ -474,7 +490,11 @@ class Crawler:
         counts as checked RECENT_BONUS earlier than it was (so recent documents, the ones most
         often corrected, come round more often). Removed pages take part, so returns are seen.
         """
-        candidates = [row for url, row in self.known.items() if url not in self.seen and row.get("current_version")]
+        candidates = [
+            row
+            for url, row in self.known.items()
+            if url not in self.seen and row.get("current_version")
+        ]
         if self.options.full:
             return [row["url"] for row in candidates]
         documents = [row for row in candidates if row["kind"] == "document"]
@@ -521,4 +541,3 @@ def next_pages(url: str, pager: list[str]) -> list[str]:
         ):
             following.append(link)
     return following
-

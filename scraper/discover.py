@@ -65,7 +65,11 @@ def pager_calls(html: str) -> list[tuple[int, str, str]]:
     for match in _PAGER_CALL.finditer(html):
         args = _args(match.group(1))
         ext_at = next(
-            (i for i, a in enumerate(args) if isinstance(a, str) and a.lower().lstrip(".") in _EXTENSIONS),
+            (
+                i
+                for i, a in enumerate(args)
+                if isinstance(a, str) and a.lower().lstrip(".") in _EXTENSIONS
+            ),
             None,
         )
         if ext_at is None or ext_at == 0 or not isinstance(args[ext_at - 1], str):
@@ -122,7 +126,11 @@ def discover(
     total_pages: int | None = None
     for node in tree.css("a[href], area[href]"):
         href = (node.attributes.get("href") or "").strip()
-        if not href or any(p in href.lower() for p in ignore_patterns if p != "#") or href.startswith("#"):
+        if (
+            not href
+            or any(p in href.lower() for p in ignore_patterns if p != "#")
+            or href.startswith("#")
+        ):
             continue
         try:
             target = canonical_url(href, base=base)
@@ -145,7 +153,9 @@ def discover(
         match = _TOTAL_PAGES.search(tree.body.text() if tree.body else "")
         total_pages = int(match.group(1)) if match else None
         if total_pages and total_pages > 1:
-            links.pager.extend(_stem_pages(url, min(total_pages, MAX_PAGER_PAGES), own["stem"], own["ext"]))
+            links.pager.extend(
+                _stem_pages(url, min(total_pages, MAX_PAGER_PAGES), own["stem"], own["ext"])
+            )
     links.pager = [u for u in dict.fromkeys(links.pager) if u in scope and u != url]
     links.parts = [u for u in dict.fromkeys(links.parts) if u in scope and u != url]
     return links

@@ -173,7 +173,9 @@ class Fetcher:
 
     # -- one request ----------------------------------------------------------------------
 
-    async def _send(self, url: str, headers: dict[str, str], *, check_robots: bool = True) -> httpx.Response:
+    async def _send(
+        self, url: str, headers: dict[str, str], *, check_robots: bool = True
+    ) -> httpx.Response:
         if check_robots and not await self.allowed(url):
             self.stats.robots_denied += 1
             raise OutOfScope(url, "disallowed by robots.txt")
@@ -189,13 +191,17 @@ class Fetcher:
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
                         if size > self.settings.max_bytes:
-                            raise TooLarge(url, f"response larger than {self.settings.max_bytes} bytes")
+                            raise TooLarge(
+                                url, f"response larger than {self.settings.max_bytes} bytes"
+                            )
                         chunks.append(chunk)
                     response._content = b"".join(chunks)
             except httpx.TimeoutException as exc:
                 raise RetryableFetch(url, f"timeout ({type(exc).__name__})") from exc
             except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
-                raise RetryableFetch(url, f"connection error ({type(exc).__name__}: {exc})") from exc
+                raise RetryableFetch(
+                    url, f"connection error ({type(exc).__name__}: {exc})"
+                ) from exc
             except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.DecodingError) as exc:
                 raise PermanentFetch(url, f"bad request or response ({exc})") from exc
             self.stats.bytes += len(response.content)
@@ -211,7 +217,9 @@ class Fetcher:
         if status in BLOCKED_HTTP_CODES or (
             status == 200
             and len(body) <= WAF_PAGE_MAX_BYTES
-            and any(m.encode() in body or m.encode("gb18030") in body for m in self.settings.waf_markers)
+            and any(
+                m.encode() in body or m.encode("gb18030") in body for m in self.settings.waf_markers
+            )
         ):
             raise Blocked(url, f"blocked by WAF or access control (HTTP {status})", status)
         if status >= 400:
@@ -225,7 +233,9 @@ class Fetcher:
             if response.is_redirect and "location" in response.headers:
                 target = canonical_url(response.headers["location"], base=url)
                 if target not in self.scope:
-                    raise OutOfScope(first_url, f"redirect leaves the scope ({target})", response.status_code)
+                    raise OutOfScope(
+                        first_url, f"redirect leaves the scope ({target})", response.status_code
+                    )
                 redirects.append(target)
                 url = target
                 continue
@@ -233,7 +243,9 @@ class Fetcher:
                 self.stats.not_modified += 1
                 return FetchResult(url, first_url, 304, _kept(response), b"", redirects)
             self._check(url, response)
-            return FetchResult(url, first_url, response.status_code, _kept(response), response.content, redirects)
+            return FetchResult(
+                url, first_url, response.status_code, _kept(response), response.content, redirects
+            )
         raise PermanentFetch(first_url, f"more than {MAX_REDIRECTS} redirects")
 
     async def fetch(

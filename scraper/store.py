@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
-import os
 import json
 import logging
+import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
@@ -63,7 +63,7 @@ def utcnow() -> str:
 
 @migrations()
 def m001_initial(db: Database) -> None:
-    db["runs"].create(
+    db.table("runs").create(
         {
             "id": int,
             "started": str,
@@ -79,7 +79,7 @@ def m001_initial(db: Database) -> None:
         pk="id",
         defaults={name: 0 for name in RUN_COUNTS},
     )
-    db["pages"].create(
+    db.table("pages").create(
         {
             "id": int,
             "url": str,
@@ -97,8 +97,8 @@ def m001_initial(db: Database) -> None:
         },
         pk="id",
     )
-    db["pages"].create_index(["url"], unique=True)
-    db["versions"].create(
+    db.table("pages").create_index(["url"], unique=True)
+    db.table("versions").create(
         {
             "id": int,
             "page_id": int,
@@ -127,19 +127,19 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("page_id", "pages", "id"), ("run_id", "runs", "id")],
     )
-    db["versions"].create_index(["page_id", "number"], unique=True)
-    db["version_parts"].create(
+    db.table("versions").create_index(["page_id", "number"], unique=True)
+    db.table("version_parts").create(
         {"version_id": int, "part": int, "url": str, "raw": bytes},
         pk=("version_id", "part"),
         foreign_keys=[("version_id", "versions", "id")],
     )
-    db["page_events"].create(
+    db.table("page_events").create(
         {"id": int, "page_id": int, "run_id": int, "at": str, "event": str, "detail": str},
         pk="id",
         foreign_keys=[("page_id", "pages", "id"), ("run_id", "runs", "id")],
     )
-    db["page_events"].create_index(["page_id"])
-    db["failures"].create(
+    db.table("page_events").create_index(["page_id"])
+    db.table("failures").create(
         {
             "id": int,
             "run_id": int,
@@ -153,13 +153,13 @@ def m001_initial(db: Database) -> None:
         pk="id",
         foreign_keys=[("run_id", "runs", "id")],
     )
-    db["failures"].create_index(["run_id"])
-    db["attachments"].create(
+    db.table("failures").create_index(["run_id"])
+    db.table("attachments").create(
         {"id": int, "page_id": int, "url": str, "text": str, "first_seen": str, "last_seen": str},
         pk="id",
         foreign_keys=[("page_id", "pages", "id")],
     )
-    db["attachments"].create_index(["page_id", "url"], unique=True)
+    db.table("attachments").create_index(["page_id", "url"], unique=True)
 
 
 VIEWS = {
@@ -201,7 +201,7 @@ def ensure_schema(db: Database) -> None:
         db.create_view(name, sql, replace=True)
     if "versions_fts" not in db.table_names():
         # trigram: Chinese has no spaces, so word tokenizers see a paragraph as one token.
-        db["versions"].enable_fts(
+        db.table("versions").enable_fts(
             ["title", "body_text"], tokenize="trigram", create_triggers=True, replace=True
         )
 
@@ -337,20 +337,25 @@ def save_snapshot(
         now = snap.fetched_at
         headers = {k: snap.headers.get(k) for k in ("etag", "last-modified")}
         if page is None:
-            page_id = db["pages"].insert(
-                {
-                    "url": snap.url,
-                    "first_url": snap.first_url,
-                    "site": site,
-                    "kind": snap.kind,
-                    "first_seen": now,
-                    "last_seen": now,
-                    "last_checked": now,
-                    "last_status": 200,
-                    "etag": headers["etag"],
-                    "last_modified": headers["last-modified"],
-                }
-            ).last_pk
+            page_id = (
+                db.table("pages")
+                .insert(
+                    {
+                        "url": snap.url,
+                        "first_url": snap.first_url,
+                        "site": site,
+                        "kind": snap.kind,
+                        "first_seen": now,
+                        "last_seen": now,
+                        "last_checked": now,
+                        "last_status": 200,
+                        "etag": headers["etag"],
+                        "last_modified": headers["last-modified"],
+                    }
+                )
+                .last_pk
+            )
+            assert isinstance(page_id, int)
             outcome = "new_page"
             number = 1
         else:
@@ -373,45 +378,59 @@ def save_snapshot(
                 update["removed_at"] = None
                 add_event(db, page_id, run_id, now, "returned", "answered 200 again")
             if current is not None and unchanged:
-                db["pages"].update(page_id, update)
+                db.table("pages").update(page_id, update)
                 _save_attachments(db, page_id, snap.fields.get("attachments") or [], now)
                 return "unchanged"
             number = (current["number"] if current else 0) + 1
-            db["pages"].update(page_id, update)
+            db.table("pages").update(page_id, update)
             outcome = "new_version"
-        version_id = db["versions"].insert(
-            {
-                "page_id": page_id,
-                "number": number,
-                "run_id": run_id,
-                "fetched_at": now,
-                "content_hash": snap.hash,
-                "kind": snap.kind,
-                **{
-                    name: json.dumps(snap.fields.get(name) or ([] if name != "meta" else {}), ensure_ascii=False)
-                    if name in JSON_FIELDS
-                    else snap.fields.get(name)
-                    for name in FIELDS
-                },
-                "extractor_version": snap.extractor_version,
-                "encoding": snap.encoding,
-                "content_type": snap.headers.get("content-type"),
-                "etag": headers["etag"],
-                "last_modified": headers["last-modified"],
-                "raw": compress(snap.raw),
-                "raw_size": len(snap.raw),
-            }
-        ).last_pk
-        for index, (part_url, part_raw) in enumerate(snap.parts, start=2):
-            db["version_parts"].insert(
-                {"version_id": version_id, "part": index, "url": part_url, "raw": compress(part_raw)}
+        version_id = (
+            db.table("versions")
+            .insert(
+                {
+                    "page_id": page_id,
+                    "number": number,
+                    "run_id": run_id,
+                    "fetched_at": now,
+                    "content_hash": snap.hash,
+                    "kind": snap.kind,
+                    **{
+                        name: json.dumps(
+                            snap.fields.get(name) or ([] if name != "meta" else {}),
+                            ensure_ascii=False,
+                        )
+                        if name in JSON_FIELDS
+                        else snap.fields.get(name)
+                        for name in FIELDS
+                    },
+                    "extractor_version": snap.extractor_version,
+                    "encoding": snap.encoding,
+                    "content_type": snap.headers.get("content-type"),
+                    "etag": headers["etag"],
+                    "last_modified": headers["last-modified"],
+                    "raw": compress(snap.raw),
+                    "raw_size": len(snap.raw),
+                }
             )
-        db["pages"].update(page_id, {"current_version": number})
+            .last_pk
+        )
+        for index, (part_url, part_raw) in enumerate(snap.parts, start=2):
+            db.table("version_parts").insert(
+                {
+                    "version_id": version_id,
+                    "part": index,
+                    "url": part_url,
+                    "raw": compress(part_raw),
+                }
+            )
+        db.table("pages").update(page_id, {"current_version": number})
         _save_attachments(db, page_id, snap.fields.get("attachments") or [], now)
         return outcome
 
 
-def _save_attachments(db: Database, page_id: int, attachments: list[dict[str, str]], now: str) -> None:
+def _save_attachments(
+    db: Database, page_id: int, attachments: list[dict[str, str]], now: str
+) -> None:
     for item in attachments:
         db.execute(
             "INSERT INTO attachments (page_id, url, text, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) "
@@ -429,7 +448,7 @@ def mark_checked(db: Database, url: str, at: str, headers: dict[str, str] | None
         update: dict[str, Any] = {"last_checked": at, "last_seen": at, "last_status": 304}
         if page["removed_at"]:
             update["removed_at"] = None
-        db["pages"].update(page["id"], update)
+        db.table("pages").update(page["id"], update)
 
 
 def mark_gone(db: Database, url: str, status: int | None, at: str, run_id: int) -> bool:
@@ -438,16 +457,16 @@ def mark_gone(db: Database, url: str, status: int | None, at: str, run_id: int) 
         page = get_page(db, url)
         if page is None:
             return False
-        db["pages"].update(page["id"], {"last_checked": at, "last_status": status})
+        db.table("pages").update(page["id"], {"last_checked": at, "last_status": status})
         if page["removed_at"] or not page["current_version"]:
             return False
-        db["pages"].update(page["id"], {"removed_at": at})
+        db.table("pages").update(page["id"], {"removed_at": at})
         add_event(db, page["id"], run_id, at, "removed", f"HTTP {status}" if status else "gone")
         return True
 
 
 def add_event(db: Database, page_id: int, run_id: int, at: str, event: str, detail: str) -> None:
-    db["page_events"].insert(
+    db.table("page_events").insert(
         {"page_id": page_id, "run_id": run_id, "at": at, "event": event, "detail": detail}
     )
 
@@ -458,7 +477,7 @@ def add_event(db: Database, page_id: int, run_id: int, at: str, event: str, deta
 def start_run(db: Database, site: str, mode: str, pid: int, command: str) -> int:
     with writing(db):
         return int(
-            db["runs"]
+            db.table("runs")  # type: ignore[arg-type]
             .insert(
                 {
                     "started": utcnow(),
@@ -473,9 +492,11 @@ def start_run(db: Database, site: str, mode: str, pid: int, command: str) -> int
         )
 
 
-def finish_run(db: Database, run_id: int, counts: dict[str, int], status: str, exit_code: int) -> None:
+def finish_run(
+    db: Database, run_id: int, counts: dict[str, int], status: str, exit_code: int
+) -> None:
     with writing(db):
-        db["runs"].update(
+        db.table("runs").update(
             run_id,
             {
                 "finished": utcnow(),
@@ -495,15 +516,21 @@ def close_interrupted(db: Database) -> int:
     with writing(db):
         rows = interrupted_runs(db)
         for row in rows:
-            db["runs"].update(row["id"], {"status": "interrupted"})
+            db.table("runs").update(row["id"], {"status": "interrupted"})
         return len(rows)
 
 
 def record_failure(
-    db: Database, run_id: int, url: str, category: str, reason: str, status: int | None, attempts: int
+    db: Database,
+    run_id: int,
+    url: str,
+    category: str,
+    reason: str,
+    status: int | None,
+    attempts: int,
 ) -> None:
     with writing(db):
-        db["failures"].insert(
+        db.table("failures").insert(
             {
                 "run_id": run_id,
                 "url": url,

@@ -41,7 +41,8 @@ def text_diff(old: str, new: str, color: bool = False, context: int = 1) -> list
                 lines.extend("  " + line for line in old_lines[a1:a2])
             elif op == "replace" and a2 - a1 == b2 - b1:
                 lines.extend(
-                    "~ " + inline_diff(o, n, color) for o, n in zip(old_lines[a1:a2], new_lines[b1:b2], strict=True)
+                    "~ " + inline_diff(o, n, color)
+                    for o, n in zip(old_lines[a1:a2], new_lines[b1:b2], strict=True)
                 )
             else:
                 lines.extend(_paint("- " + line, "31", color) for line in old_lines[a1:a2])

@@ -6,6 +6,7 @@ key of a run and the form of every URL stored in the archive.
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 # Characters left alone by quote(): the reserved set plus "%" so existing escapes survive.
@@ -30,11 +31,13 @@ def canonical_url(url: str, base: str | None = None) -> str:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii") if host and not host.isascii() else host
-    except UnicodeError:
-        pass
-    port = parts.port if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443)) else None
+    port = (
+        parts.port
+        if parts.port and (scheme, parts.port) not in (("http", 80), ("https", 443))
+        else None
+    )
     netloc = f"{host}:{port}" if port else host
     path = quote(parts.path or "/", safe=_SAFE_PATH)
     # urljoin resolves dot segments only when joining; normalise a bare URL the same way.

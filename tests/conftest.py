@@ -15,7 +15,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
-Route = tuple[int, dict[str, str], bytes] | Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+Route = (
+    tuple[int, dict[str, str], bytes]
+    | Callable[[BaseHTTPRequestHandler], tuple[int, dict[str, str], bytes]]
+)
 
 
 class RouteServer:
@@ -43,7 +46,9 @@ class RouteServer:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.base_url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self.thread.start()
 
     def paths(self) -> list[str]:
@@ -66,7 +71,9 @@ def archive(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run `scraper ARGS…` in a subprocess, as a user (or cron) would."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
     full_env.update(env or {})

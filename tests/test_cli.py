@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -59,7 +58,9 @@ def test_full_disk_exits_4_with_one_line_and_a_sound_archive(replica, tmp_path):
     site, server = replica
     mount = tmp_path / "small"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(mount)], capture_output=True).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=160k", "tmpfs", str(mount)], capture_output=True
+    ).returncode:
         pytest.skip("cannot mount a small tmpfs here (needs root) to fill a disk")
     try:
         result = crawl(server, mount / "a.db")
@@ -70,9 +71,13 @@ def test_full_disk_exits_4_with_one_line_and_a_sound_archive(replica, tmp_path):
         db = sqlite_utils.Database(mount / "a.db")
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         db.execute(f"VACUUM INTO '{copy}'")
-        versions = sqlite_utils.Database(copy).execute(
-            "SELECT count(*) FROM versions v LEFT JOIN pages p ON p.current_version >= v.number AND p.id = v.page_id WHERE p.id IS NULL"
-        ).fetchone()[0]
+        versions = (
+            sqlite_utils.Database(copy)
+            .execute(
+                "SELECT count(*) FROM versions v LEFT JOIN pages p ON p.current_version >= v.number AND p.id = v.page_id WHERE p.id IS NULL"
+            )
+            .fetchone()[0]
+        )
         assert versions == 0  # no version without its page pointing at it
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=False)
@@ -87,17 +92,24 @@ def test_demo_crawls_the_replica_into_data_demo_db_only(tmp_path):
     assert "datasette data/demo.db" in result.stdout
     assert "王堃" in result.stdout  # the gb2312-labelled page's title, decoded right
     assert (tmp_path / "data" / "demo.db").exists() and not main_archive.exists()
-    n = sqlite_utils.Database(tmp_path / "data" / "demo.db").execute("SELECT count(*) FROM documents").fetchone()[0]
+    n = (
+        sqlite_utils.Database(tmp_path / "data" / "demo.db")
+        .execute("SELECT count(*) FROM documents")
+        .fetchone()[0]
+    )
     assert n == len(ReplicaSite().expected_documents())
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is absent")
 def test_extract_command_on_a_saved_page():
     label = next(
-        json.loads(line) for line in (CORPUS / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+        json.loads(line)
+        for line in (CORPUS / "labels.jsonl").read_text(encoding="utf-8").splitlines()
         if json.loads(line)["file"] == "hongsibu_1.html"
     )
-    result = run_cli("extract", str(CORPUS / "pages" / "hongsibu_1.html"), "--url", label["origin_url"], "--json")
+    result = run_cli(
+        "extract", str(CORPUS / "pages" / "hongsibu_1.html"), "--url", label["origin_url"], "--json"
+    )
     assert result.returncode == 0, result.stderr
     fields = json.loads(result.stdout)
     assert fields["title"] == label["title"] and fields["date"] == label["date"]
@@ -110,7 +122,10 @@ def test_extract_command_never_crashes_on_bad_input(tmp_path):
     binary.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 50)
     result = run_cli("extract", str(binary))
     assert result.returncode == 1
-    assert result.stderr.startswith("scraper: cannot read") and len(result.stderr.strip().splitlines()) == 1
+    assert (
+        result.stderr.startswith("scraper: cannot read")
+        and len(result.stderr.strip().splitlines()) == 1
+    )
     result = run_cli("extract", str(tmp_path / "missing.html"))
     assert result.returncode == 2 and "cannot read" in result.stderr
     garbage = tmp_path / "g.html"
@@ -120,7 +135,12 @@ def test_extract_command_never_crashes_on_bad_input(tmp_path):
 
 
 def test_reading_commands_on_a_missing_archive_exit_2(tmp_path):
-    for command in (["export"], ["stats"], ["history", "http://x.cn/a.html"], ["diff", "http://x.cn/a.html"]):
+    for command in (
+        ["export"],
+        ["stats"],
+        ["history", "http://x.cn/a.html"],
+        ["diff", "http://x.cn/a.html"],
+    ):
         result = run_cli(*command, "--db", str(tmp_path / "none.db"))
         assert result.returncode == 2 and "no archive" in result.stderr
         assert not (tmp_path / "none.db").exists()

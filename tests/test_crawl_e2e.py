@@ -28,8 +28,19 @@ def replica():
 
 
 def crawl(server, db, *extra, full=True):
-    args = ["crawl", "--start-url", f"{server.base_url}/xxgk/", "--db", str(db), "--delay", "0",
-            "--retries", "1", "--retry-wait", "0"]
+    args = [
+        "crawl",
+        "--start-url",
+        f"{server.base_url}/xxgk/",
+        "--db",
+        str(db),
+        "--delay",
+        "0",
+        "--retries",
+        "1",
+        "--retry-wait",
+        "0",
+    ]
     if full:
         args.append("--full")
     return run_cli(*args, *extra)
@@ -67,9 +78,20 @@ def test_first_crawl_archives_every_document_once_with_its_fields(replica, archi
         body = nows(got["body_text"])
         assert body.startswith(nows(want["body_first"])), path
         assert body.endswith(nows(want["body_last"])), path
-        for furniture in ("字号", "扫一扫", "分享至", "打印本页", "关闭窗口", "用微信扫描", "网站标识码", "访问量"):
+        for furniture in (
+            "字号",
+            "扫一扫",
+            "分享至",
+            "打印本页",
+            "关闭窗口",
+            "用微信扫描",
+            "网站标识码",
+            "访问量",
+        ):
             assert furniture not in got["body_text"], (path, furniture)
-        assert [urlsplit(a["url"]).path for a in got["attachments"]] == [a["path"] for a in want["attachments"]], path
+        assert [urlsplit(a["url"]).path for a in got["attachments"]] == [
+            a["path"] for a in want["attachments"]
+        ], path
         assert got["versions"] == 1 and got["removed_at"] is None
         assert got["breadcrumb"], path
 
@@ -84,7 +106,10 @@ def test_first_crawl_archives_every_document_once_with_its_fields(replica, archi
     assert dead == set(site.dead_paths())
     assert not any(urlsplit(f["url"]).path in dead for f in db.query("SELECT url FROM pages"))
     assert not any("offsite" in f["url"] or f["category"] == "error" for f in failures)
-    redirected_from = {urlsplit(r["first_url"]).path for r in db.query("SELECT first_url FROM pages WHERE first_url != url")}
+    redirected_from = {
+        urlsplit(r["first_url"]).path
+        for r in db.query("SELECT first_url FROM pages WHERE first_url != url")
+    }
     assert set(site.redirects()) <= redirected_from
     run = last_run(archive)
     assert run["status"] == "ok" and run["exit_code"] == 0 and run["errors"] == 0
@@ -131,9 +156,13 @@ def test_changes_make_exactly_the_expected_versions(replica, archive):
     live = export(archive)
     assert set(live) == set(site.expected_documents()) | {deleted}
 
-    history = json.loads(run_cli("history", server.base_url + deleted, "--db", str(archive), "--json").stdout)
+    history = json.loads(
+        run_cli("history", server.base_url + deleted, "--db", str(archive), "--json").stdout
+    )
     assert [e["event"] for e in history] == ["version", "removed"]
-    history = json.loads(run_cli("history", server.base_url + retitled, "--db", str(archive), "--json").stdout)
+    history = json.loads(
+        run_cli("history", server.base_url + retitled, "--db", str(archive), "--json").stdout
+    )
     assert history[-1]["changed"] == ["title"]
     diff = run_cli("diff", server.base_url + retitled, "--db", str(archive))
     assert diff.returncode == 0 and "{+更正后的标题：+}" in diff.stdout
@@ -163,7 +192,9 @@ def test_extractor_upgrade_alone_creates_no_version(replica, archive):
     assert crawl(server, archive).returncode == 0
     db = sqlite_utils.Database(archive)
     # Pretend an older extractor made every version, with a different hash.
-    db.execute("UPDATE versions SET extractor_version = '0.0.0-old', content_hash = 'old-' || content_hash")
+    db.execute(
+        "UPDATE versions SET extractor_version = '0.0.0-old', content_hash = 'old-' || content_hash"
+    )
     db.conn.commit()
     before = db["versions"].count
     site.change_footer()  # every page answers 200 again, so each is re-extracted

@@ -40,9 +40,21 @@ def test_datasette_serves_views_search_and_canned_queries(archived):
     site, base, db, deleted = archived
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "datasette", "serve", str(db), "-m", str(ROOT / "data" / "metadata.json"),
-         "--port", str(port), "--host", "127.0.0.1"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(db),
+            "-m",
+            str(ROOT / "data" / "metadata.json"),
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     root = f"http://127.0.0.1:{port}/archive"
     try:
@@ -52,17 +64,25 @@ def test_datasette_serves_views_search_and_canned_queries(archived):
                 httpx.get(f"http://127.0.0.1:{port}/-/versions.json", timeout=1)
                 break
             except httpx.TransportError:
-                assert time.monotonic() < deadline and proc.poll() is None, proc.stderr.read().decode()
+                assert time.monotonic() < deadline and proc.poll() is None, (
+                    proc.stderr.read().decode()
+                )
                 time.sleep(0.1)
         docs = httpx.get(f"{root}/documents.json?_shape=array").json()
         live = set(site.expected_documents())
         assert {d["url"].removeprefix(base) for d in docs} == live
         removed = httpx.get(f"{root}/disappeared.json?_shape=array").json()
-        assert [r["url"].removeprefix(base) for r in removed if r["kind"] == "document"] == [deleted]
+        assert [r["url"].removeprefix(base) for r in removed if r["kind"] == "document"] == [
+            deleted
+        ]
         title = site.expected_documents()[sorted(live)[0]]["title"]
-        found = httpx.get(f"{root}/search.json?_shape=array&q={quote(json.dumps(title[:6], ensure_ascii=False))}").json()
+        found = httpx.get(
+            f"{root}/search.json?_shape=array&q={quote(json.dumps(title[:6], ensure_ascii=False))}"
+        ).json()
         assert sorted(live)[0] in {r["url"].removeprefix(base) for r in found}
-        table_search = httpx.get(f"{root}/versions.json?_shape=array&_search={quote(json.dumps(title[:6], ensure_ascii=False))}").json()
+        table_search = httpx.get(
+            f"{root}/versions.json?_shape=array&_search={quote(json.dumps(title[:6], ensure_ascii=False))}"
+        ).json()
         assert any(r["title"] == title for r in table_search)
     finally:
         proc.terminate()

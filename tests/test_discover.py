@@ -11,7 +11,12 @@ SCOPE = Scope(["http://h.cn/xxgk/"])
 
 def links(html, url="http://h.cn/xxgk/tzgg/index.html"):
     return discover(
-        html, url, SCOPE, attachment_extensions=EXTS, ignore_patterns=["javascript:"], document_pattern=DOC
+        html,
+        url,
+        SCOPE,
+        attachment_extensions=EXTS,
+        ignore_patterns=["javascript:"],
+        document_pattern=DOC,
     )
 
 
@@ -26,12 +31,18 @@ def test_pager_call_variants():
 
 def test_script_pager_pages_are_derived_from_the_call():
     found = links('<script>createPageHTML(3, 0, "index", "html");</script>')
-    assert found.pager == ["http://h.cn/xxgk/tzgg/index_1.html", "http://h.cn/xxgk/tzgg/index_2.html"]
+    assert found.pager == [
+        "http://h.cn/xxgk/tzgg/index_1.html",
+        "http://h.cn/xxgk/tzgg/index_2.html",
+    ]
     assert found.parts == []
 
 
 def test_element_id_first_and_list_stem():
-    found = links("<script>createPageHTML('page_div', 2, 1, 'list', 'html');</script>", "http://h.cn/xxgk/gg/list.html")
+    found = links(
+        "<script>createPageHTML('page_div', 2, 1, 'list', 'html');</script>",
+        "http://h.cn/xxgk/gg/list.html",
+    )
     assert found.pager == ["http://h.cn/xxgk/gg/list_1.html"]
 
 
@@ -68,7 +79,9 @@ def test_links_are_classified_and_scope_applied():
 
 
 def test_total_pages_text_pager():
-    found = links("<div>共3页 <a href='index_1.html'>下一页</a></div>", "http://h.cn/xxgk/zc/index.html")
+    found = links(
+        "<div>共3页 <a href='index_1.html'>下一页</a></div>", "http://h.cn/xxgk/zc/index.html"
+    )
     assert "http://h.cn/xxgk/zc/index_1.html" in found.pager
 
 

@@ -28,7 +28,9 @@ def test_every_command_and_option_is_in_readme():
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     first_block = README.split("```")[1]
-    lines = [line for line in first_block.splitlines()[1:] if line.strip() and not line.startswith("#")]
+    lines = [
+        line for line in first_block.splitlines()[1:] if line.strip() and not line.startswith("#")
+    ]
     assert "scraper demo" in lines[0]
     test_command = lines[1]
     assert "pytest" in test_command

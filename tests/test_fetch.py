@@ -12,7 +12,9 @@ HTML = {"Content-Type": "text/html; charset=utf-8"}
 
 
 def settings(**kw):
-    base = dict(delay=0.0, concurrency=2, retries=2, retry_wait=0.0, timeout=5.0, waf_markers=["网防G01"])
+    base = dict(
+        delay=0.0, concurrency=2, retries=2, retry_wait=0.0, timeout=5.0, waf_markers=["网防G01"]
+    )
     base.update(kw)
     return FetchSettings(**base)
 
@@ -109,7 +111,9 @@ def test_delay_spaces_requests_to_one_host_and_crawl_delay_raises_it(route_serve
 
     async def go(delay, robots):
         route_server.routes["/robots.txt"] = (200, {}, robots)
-        async with Fetcher(settings(delay=delay, concurrency=3), Scope([route_server.base_url + "/xxgk/"])) as f:
+        async with Fetcher(
+            settings(delay=delay, concurrency=3), Scope([route_server.base_url + "/xxgk/"])
+        ) as f:
             starts = []
 
             async def one(k):

@@ -16,7 +16,7 @@ import sqlite_utils
 
 from scraper.replica import ReplicaServer, ReplicaSite
 
-from .conftest import ROOT, run_cli
+from .conftest import ROOT
 from .test_crawl_e2e import crawl, last_run
 
 
@@ -55,7 +55,9 @@ def test_unchanged_rerun_is_cheap_and_gets_304s(replica, archive):
     assert [(p, s) for p, s in log if p != "/robots.txt" and s != 304] == []
     assert run["not_modified"] == len(log) - 1
     # No full walk: no list page beyond a column's first one was requested.
-    later_list_pages = [p for p in requested(server) if p in site.list_pages() and "_" in p.rsplit("/", 1)[-1]]
+    later_list_pages = [
+        p for p in requested(server) if p in site.list_pages() and "_" in p.rsplit("/", 1)[-1]
+    ]
     assert later_list_pages == []
 
 
@@ -66,7 +68,10 @@ def test_new_documents_on_top_of_a_column_are_found_with_few_requests(replica, a
     added = site.add_documents(column, 2)
     server.reset_log()
     assert crawl(server, archive, full=False).returncode == 0
-    docs = {urlsplit(r["url"]).path for r in sqlite_utils.Database(archive).query("SELECT url FROM pages")}
+    docs = {
+        urlsplit(r["url"]).path
+        for r in sqlite_utils.Database(archive).query("SELECT url FROM pages")
+    }
     assert set(added) <= docs
     column_pages = [p for p in site.list_pages() if p.startswith(column)]
     walked = [p for p in requested(server) if p in column_pages]
@@ -102,9 +107,29 @@ def _archive_state(path):
 def _start_crawl(server, db):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
     return subprocess.Popen(
-        [sys.executable, "-m", "scraper", "crawl", "--start-url", f"{server.base_url}/xxgk/",
-         "--db", str(db), "--delay", "0", "--retries", "1", "--retry-wait", "0", "--concurrency", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "scraper",
+            "crawl",
+            "--start-url",
+            f"{server.base_url}/xxgk/",
+            "--db",
+            str(db),
+            "--delay",
+            "0",
+            "--retries",
+            "1",
+            "--retry-wait",
+            "0",
+            "--concurrency",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -113,7 +138,11 @@ def _wait_for_documents(db, at_least, timeout=60):
     while time.monotonic() < deadline:
         if db.exists():
             try:
-                n = sqlite_utils.Database(db).execute("SELECT count(*) FROM pages WHERE kind = 'document'").fetchone()[0]
+                n = (
+                    sqlite_utils.Database(db)
+                    .execute("SELECT count(*) FROM pages WHERE kind = 'document'")
+                    .fetchone()[0]
+                )
             except Exception:
                 n = 0
             if n >= at_least:
@@ -144,7 +173,12 @@ def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_crawl(replica, tmp_pa
     assert _archive_state(killed) == _archive_state(clean)
     db = sqlite_utils.Database(killed)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert db.execute("SELECT count(*) FROM (SELECT url FROM pages GROUP BY url HAVING count(*) > 1)").fetchone()[0] == 0
+    assert (
+        db.execute(
+            "SELECT count(*) FROM (SELECT url FROM pages GROUP BY url HAVING count(*) > 1)"
+        ).fetchone()[0]
+        == 0
+    )
     statuses_ = [r["status"] for r in db.query("SELECT status FROM runs ORDER BY id")]
     assert statuses_ == ["interrupted", "ok"]
 

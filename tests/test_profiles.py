@@ -19,7 +19,10 @@ def test_hongsibu_profile_extends_the_trs_defaults():
 
 def test_profile_file_from_anywhere(tmp_path):
     path = tmp_path / "tongxin.toml"
-    path.write_text('name = "tongxin"\nstart_urls = ["http://www.tongxin.gov.cn/xxgk/index.html"]\n[fetch]\ntimeout = 5\n', encoding="utf-8")
+    path.write_text(
+        'name = "tongxin"\nstart_urls = ["http://www.tongxin.gov.cn/xxgk/index.html"]\n[fetch]\ntimeout = 5\n',
+        encoding="utf-8",
+    )
     profile = build_profile(load_raw(profile_path=path))
     assert profile.name == "tongxin"
     assert profile.scope.prefixes == ["http://www.tongxin.gov.cn/xxgk/"]
@@ -45,7 +48,15 @@ def test_cli_bad_configuration_exits_2_with_one_line(tmp_path):
     assert result.stderr.strip().splitlines()[-1].startswith("scraper: unknown site")
     result = run_cli("crawl", "--start-url", "ftp://x.cn/", "--db", str(tmp_path / "a.db"))
     assert result.returncode == 2
-    result = run_cli("crawl", "--start-url", "http://127.0.0.1:9/", "--delay", "-1", "--db", str(tmp_path / "a.db"))
+    result = run_cli(
+        "crawl",
+        "--start-url",
+        "http://127.0.0.1:9/",
+        "--delay",
+        "-1",
+        "--db",
+        str(tmp_path / "a.db"),
+    )
     assert result.returncode == 2 and "delay" in result.stderr
     assert not (tmp_path / "a.db").exists()
 

@@ -28,7 +28,9 @@ RAW = "<html><body><p>各乡镇：</p><footer>访问量：1</footer></body></htm
 
 
 def snap(fields=None, raw=RAW, at="2026-11-01T00:00:00Z", url=URL):
-    return store.Snapshot(url, url, "document", dict(fields or FIELDS), raw, at, "utf-8", {"etag": '"a"'})
+    return store.Snapshot(
+        url, url, "document", dict(fields or FIELDS), raw, at, "utf-8", {"etag": '"a"'}
+    )
 
 
 @pytest.fixture
@@ -46,7 +48,10 @@ def run_id(db):
 def test_same_content_with_new_footer_bytes_is_not_a_version(db, run_id):
     assert store.save_snapshot(db, snap(), run_id, "test") == "new_page"
     other_raw = RAW.replace(b"1</footer>", b"99999</footer>")
-    assert store.save_snapshot(db, snap(raw=other_raw, at="2026-11-02T00:00:00Z"), run_id, "test") == "unchanged"
+    assert (
+        store.save_snapshot(db, snap(raw=other_raw, at="2026-11-02T00:00:00Z"), run_id, "test")
+        == "unchanged"
+    )
     assert db["versions"].count == 1
     page = store.get_page(db, URL)
     assert page["last_checked"] == "2026-11-02T00:00:00Z"
@@ -56,7 +61,10 @@ def test_same_content_with_new_footer_bytes_is_not_a_version(db, run_id):
 def test_changed_body_is_a_new_version_and_nothing_is_overwritten(db, run_id):
     store.save_snapshot(db, snap(), run_id, "test")
     edited = {**FIELDS, "body_text": FIELDS["body_text"] + "\n\n特此通知。"}
-    assert store.save_snapshot(db, snap(edited, at="2026-11-02T00:00:00Z"), run_id, "test") == "new_version"
+    assert (
+        store.save_snapshot(db, snap(edited, at="2026-11-02T00:00:00Z"), run_id, "test")
+        == "new_version"
+    )
     versions = store.page_versions(db, URL)
     assert [v["number"] for v in versions] == [1, 2]
     assert versions[0]["body_text"] == FIELDS["body_text"]
@@ -72,7 +80,10 @@ def test_each_hashed_field_changes_the_hash(field):
 
 def test_attachment_url_changes_the_hash_but_not_its_link_text():
     moved = {**FIELDS, "attachments": [{"url": "http://h.cn/other.pdf", "text": "附件1"}]}
-    renamed = {**FIELDS, "attachments": [{"url": FIELDS["attachments"][0]["url"], "text": "附件一"}]}
+    renamed = {
+        **FIELDS,
+        "attachments": [{"url": FIELDS["attachments"][0]["url"], "text": "附件一"}],
+    }
     assert store.content_hash(moved) != store.content_hash(FIELDS)
     assert store.content_hash(renamed) == store.content_hash(FIELDS)
 
@@ -95,7 +106,10 @@ def test_removal_and_return_are_events_and_versions_stay(db, run_id):
 
 
 def test_unknown_url_answering_404_is_not_a_page(db, run_id):
-    assert store.mark_gone(db, "http://h.cn/xxgk/dead.html", 404, "2026-11-03T00:00:00Z", run_id) is False
+    assert (
+        store.mark_gone(db, "http://h.cn/xxgk/dead.html", 404, "2026-11-03T00:00:00Z", run_id)
+        is False
+    )
     assert db["pages"].count == 0
 
 
@@ -105,7 +119,9 @@ def test_ensure_schema_is_rerunnable(tmp_path):
     first.close()
     again = store.open_db(tmp_path / "a.db")
     store.ensure_schema(again)
-    assert {"pages", "versions", "runs", "failures", "page_events", "versions_fts"} <= set(again.table_names())
+    assert {"pages", "versions", "runs", "failures", "page_events", "versions_fts"} <= set(
+        again.table_names()
+    )
     assert {"latest", "documents", "changes", "removed"} <= set(again.view_names())
     assert again["_sqlite_migrations"].count == len(store.migrations._migrations)
 
@@ -139,7 +155,9 @@ HOLD = "import sys,time; from scraper.store import archive_lock\nwith archive_lo
 
 def test_lock_refuses_a_second_holder_and_dies_with_its_process(tmp_path):
     path = tmp_path / "a.db"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "held"
         with pytest.raises(ArchiveBusy, match=str(holder.pid)), store.archive_lock(path):

@@ -13,7 +13,10 @@ def test_canonical_url_percent_encodes_non_ascii_but_keeps_escapes():
 
 def test_canonical_url_resolves_relative_links_and_dot_segments():
     base = "https://h.cn/xxgk/tzgg/index_1.html"
-    assert canonical_url("./202310/t20231023_1.html", base) == "https://h.cn/xxgk/tzgg/202310/t20231023_1.html"
+    assert (
+        canonical_url("./202310/t20231023_1.html", base)
+        == "https://h.cn/xxgk/tzgg/202310/t20231023_1.html"
+    )
     assert canonical_url("../zc/", base) == "https://h.cn/xxgk/zc/"
     assert canonical_url("https://h.cn/a/./b/../c.html") == "https://h.cn/a/c.html"
 
