@@ -143,7 +143,8 @@ async def naive_crawl(base: str, concurrency: int) -> dict:
 def row(name: str, r: dict) -> str:
     return (
         f"| {name} | {r['requests']:,} | {r['bytes'] / 1e6:,.1f} MB | {r['wall']:.1f} s | "
-        f"{r.get('new_versions', '–')} | {r.get('peak_mb', float('nan')):.0f} MB |"
+        f"{r.get('new_versions', '–')} | "
+        + (f"{r['peak_mb']:.0f} MB |" if "peak_mb" in r else "– |")
     )
 
 

@@ -12,8 +12,11 @@ stored bytes when the page's links are needed (list pages). Two modes:
 ``incremental`` (the default)
     walk each column from its first list page and stop paging once a list page holds only
     documents already in the archive; fetch new documents; re-check a bounded share of known
-    documents (see :func:`pick_rechecks`). A run that follows a killed run walks every list
-    (resume), so nothing the killed run missed stays missed.
+    documents (see :func:`pick_rechecks`).
+
+The frontier (every URL queued in this run, and whether it is done) is kept in the archive's
+``frontier`` table, so a run that follows a killed one (or one stopped by ``--max-pages``)
+finishes that run's work first: what was done is not fetched again, what was queued is.
 """
 
 from __future__ import annotations
@@ -136,6 +139,7 @@ class Crawler:
         self.aliases: dict[str, dict[str, Any]] = {}
         self.settled: set[str] = set()
         self.fatal: StoreError | None = None
+        self._queued: list[tuple[str, str, bool]] = []  # enqueued, not yet in the frontier table
         self.resume = False
         self.pages_budget = options.max_pages
         self.run_id = 0
@@ -148,14 +152,23 @@ class Crawler:
 
     async def _run(self) -> RunResult:
         started = time.monotonic()
-        interrupted = store.close_interrupted(self.db)
-        self.resume = interrupted > 0 and not self.options.full
-        if self.resume:
-            logger.warning("previous run was interrupted: walking every list to resume")
-        mode = "full" if self.options.full else ("resume" if self.resume else "incremental")
+        store.close_interrupted(self.db)
+        mode = "full" if self.options.full else "incremental"
         self.run_id = store.start_run(
             self.db, self.profile.name, mode, os.getpid(), self.options.command
         )
+        done, pending = store.frontier_resume(self.db, self.run_id)
+        if done or pending:
+            self.resume = True
+            mode = "resume" if not self.options.full else "full-resume"
+            store.set_run_mode(self.db, self.run_id, mode)
+            logger.warning(
+                "finishing an unfinished run: %d URLs done, %d still queued", len(done), len(pending)
+            )
+            self.seen |= done
+            for row in pending:
+                self.seen.add(row["url"])
+                self.queue.put_nowait(Task(row["url"], row["reason"], bool(row["guessed"])))
         if not self.options.full:
             # Dead links and redirects off-scope are asked again by --full runs only.
             self.settled = store.settled_failures(self.db)
@@ -177,6 +190,10 @@ class Crawler:
                 self.counts["bytes"] = self.fetcher.stats.bytes
             exit_code = EXIT_OK if self.counts["errors"] == 0 else EXIT_SOME_FAILED
             status = "ok" if exit_code == EXIT_OK else "failed-urls"
+            if self.budget_spent():
+                status = "partial"  # the frontier stays: the next run goes on from here
+            else:
+                store.frontier_clear(self.db, self.run_id)
         finally:
             # A StoreError here means the disk is gone too; the run stays "running" and the
             # next run closes it as interrupted.
@@ -188,7 +205,16 @@ class Crawler:
             self.run_id, self.counts, exit_code, status, time.monotonic() - started, mode
         )
 
+    def budget_spent(self) -> bool:
+        fetched = self.counts["fetched"] + self.counts["not_modified"]
+        return self.pages_budget is not None and fetched >= self.pages_budget
+
+    def _flush_frontier(self, done: str | None = None) -> None:
+        queued, self._queued = self._queued, []
+        store.frontier_update(self.db, self.run_id, queued, done)
+
     async def _drain(self) -> None:
+        self._flush_frontier()
         workers = [
             asyncio.create_task(self._worker())
             for _ in range(max(1, self.profile.fetch.concurrency))
@@ -205,9 +231,11 @@ class Crawler:
     async def _worker(self) -> None:
         while True:
             task = await self.queue.get()
+            finished = False
             try:
-                if self.fatal is None:
+                if self.fatal is None and not self.budget_spent():
                     await self.process(task)
+                    finished = True
             except StoreError as exc:
                 # The archive cannot be written (disk full, read-only): stop the whole run.
                 self.fatal = exc
@@ -217,6 +245,11 @@ class Crawler:
                     task.url, "error", f"internal error: {type(exc).__name__}: {exc}", None, 1
                 )
             finally:
+                if self.fatal is None:
+                    try:
+                        self._flush_frontier(task.url if finished else None)
+                    except StoreError as exc:
+                        self.fatal = exc
                 self.queue.task_done()
                 if self.progress:
                     self.progress({**self.counts, "queued": self.queue.qsize()})
@@ -226,6 +259,7 @@ class Crawler:
             return
         self.seen.add(url)
         self.queue.put_nowait(Task(url, reason, guessed))
+        self._queued.append((url, reason, guessed))
 
     # -- one page -------------------------------------------------------------------------
 
@@ -244,11 +278,6 @@ class Crawler:
         store.record_failure(self.db, self.run_id, url, category, reason, status, attempts)
 
     async def process(self, task: Task) -> None:
-        if (
-            self.pages_budget is not None
-            and self.counts["fetched"] + self.counts["not_modified"] >= self.pages_budget
-        ):
-            return
         if task.url in self.settled:
             return
         known = self.known.get(task.url) or self.aliases.get(task.url)
@@ -461,7 +490,7 @@ class Crawler:
     def _follow(self, page: Page, url: str) -> None:
         links = self._links(page, url)
         pager = set(links.pager)
-        walk_all = self.options.full or self.resume or page.fields.kind != "list"
+        walk_all = self.options.full or page.fields.kind != "list"
         if walk_all:
             for link in links.pages:
                 self.enqueue(link, "pager" if link in pager else "link")

@@ -162,6 +162,16 @@ def m001_initial(db: Database) -> None:
     db.table("attachments").create_index(["page_id", "url"], unique=True)
 
 
+@migrations()
+def m002_frontier(db: Database) -> None:
+    # The crawl frontier lives in the archive so that a killed run can be finished, not redone.
+    db.table("frontier").create(
+        {"run_id": int, "url": str, "reason": str, "guessed": int, "done": int},
+        pk=("run_id", "url"),
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+
+
 VIEWS = {
     # The latest version of every page that has one, removed pages included.
     "latest": """
@@ -215,6 +225,8 @@ def open_db(path: str | Path) -> Database:
         db = Database(conn)
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA foreign_keys = ON")
+        # WAL + NORMAL: a crash may lose the last commits, never consistency; no fsync per page.
+        db.execute("PRAGMA synchronous = NORMAL")
         if db.journal_mode != "wal":
             db.enable_wal()
         ensure_schema(db)
@@ -492,6 +504,11 @@ def start_run(db: Database, site: str, mode: str, pid: int, command: str) -> int
         )
 
 
+def set_run_mode(db: Database, run_id: int, mode: str) -> None:
+    with writing(db):
+        db.table("runs").update(run_id, {"mode": mode})
+
+
 def finish_run(
     db: Database, run_id: int, counts: dict[str, int], status: str, exit_code: int
 ) -> None:
@@ -518,6 +535,38 @@ def close_interrupted(db: Database) -> int:
         for row in rows:
             db.table("runs").update(row["id"], {"status": "interrupted"})
         return len(rows)
+
+
+def frontier_resume(db: Database, run_id: int) -> tuple[set[str], list[dict[str, Any]]]:
+    """Take over the frontier left by unfinished runs: (URLs done, tasks still pending)."""
+    with writing(db):
+        db.execute("UPDATE OR IGNORE frontier SET run_id = ? WHERE run_id != ?", [run_id, run_id])
+        db.execute("DELETE FROM frontier WHERE run_id != ?", [run_id])
+        rows = list(db.query("SELECT * FROM frontier WHERE run_id = ? ORDER BY rowid", [run_id]))
+    done = {row["url"] for row in rows if row["done"]}
+    return done, [row for row in rows if not row["done"]]
+
+
+def frontier_update(
+    db: Database, run_id: int, queued: list[tuple[str, str, bool]], done: str | None
+) -> None:
+    """Record newly queued tasks and one finished task, in one transaction."""
+    if not queued and done is None:
+        return
+    with writing(db):
+        if queued:
+            db.conn.executemany(
+                "INSERT OR IGNORE INTO frontier (run_id, url, reason, guessed, done) "
+                "VALUES (?, ?, ?, ?, 0)",
+                [(run_id, url, reason, int(guessed)) for url, reason, guessed in queued],
+            )
+        if done is not None:
+            db.execute("UPDATE frontier SET done = 1 WHERE run_id = ? AND url = ?", [run_id, done])
+
+
+def frontier_clear(db: Database, run_id: int) -> None:
+    with writing(db):
+        db.execute("DELETE FROM frontier WHERE run_id = ?", [run_id])
 
 
 def record_failure(

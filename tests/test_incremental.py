@@ -104,6 +104,14 @@ def _archive_state(path):
     return pages, versions
 
 
+def assert_same_archive(a, b):
+    (pages_a, versions_a), (pages_b, versions_b) = _archive_state(a), _archive_state(b)
+    only_a = sorted(set(pages_a) - set(pages_b)) + sorted(v[:2] for v in set(versions_a) - set(versions_b))
+    only_b = sorted(set(pages_b) - set(pages_a)) + sorted(v[:2] for v in set(versions_b) - set(versions_a))
+    assert (only_a, only_b) == ([], []), f"only in {a.name}: {only_a}; only in {b.name}: {only_b}"
+    assert len(versions_a) == len(versions_b)
+
+
 def _start_crawl(server, db):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
     return subprocess.Popen(
@@ -164,13 +172,22 @@ def test_kill_9_mid_run_then_rerun_equals_an_uninterrupted_crawl(replica, tmp_pa
         proc.wait()
     assert n < total, "the crawl finished before it could be killed"
     server.delay = 0.0
+    before = {
+        urlsplit(r["url"]).path
+        for r in sqlite_utils.Database(killed).query("SELECT url FROM pages WHERE kind = 'document'")
+    }
+    server.reset_log()
     result = crawl(server, killed, full=False)
     assert result.returncode == 0, result.stderr
     assert last_run(killed)["mode"] == "resume"
+    # It finished the killed run's work instead of starting over: documents that run had
+    # archived are not fetched again (a re-check of the revisit policy aside).
+    again = [p for p in requested(server) if p in before]
+    assert len(again) <= math.ceil(0.05 * total)
 
     clean = tmp_path / "clean.db"
     assert crawl(server, clean, full=False).returncode == 0
-    assert _archive_state(killed) == _archive_state(clean)
+    assert_same_archive(killed, clean)
     db = sqlite_utils.Database(killed)
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert (
@@ -199,3 +216,17 @@ def test_second_concurrent_run_is_refused_and_a_stale_lock_is_not(replica, archi
     server.delay = 0.0
     third = crawl(server, archive)
     assert third.returncode == 0, third.stderr
+
+
+def test_max_pages_stops_early_and_the_next_run_goes_on(replica, tmp_path):
+    site, server = replica
+    partial = tmp_path / "partial.db"
+    result = crawl(server, partial, "--max-pages", "6", full=False)
+    assert result.returncode == 0, result.stderr
+    run = last_run(partial)
+    assert run["status"] == "partial" and run["fetched"] + run["not_modified"] == 6
+    assert crawl(server, partial, full=False).returncode == 0
+    assert last_run(partial)["mode"] == "resume"
+    clean = tmp_path / "clean.db"
+    assert crawl(server, clean, full=False).returncode == 0
+    assert_same_archive(partial, clean)
