@@ -395,7 +395,9 @@ def history_entries(db: Any, url: str) -> list[dict[str, Any]]:
         previous = version
     for event in store.page_events(db, url):
         entries.append({"event": event["event"], "at": event["at"], "detail": event["detail"]})
-    entries.sort(key=lambda e: (e["at"], e.get("number", 0)))
+    # Within one second: a return precedes the version it brings, a removal follows the last.
+    rank = {"returned": 0, "version": 1, "removed": 2}
+    entries.sort(key=lambda e: (e["at"], rank.get(e["event"], 3), e.get("number", 0)))
     return entries
 
 

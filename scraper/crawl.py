@@ -142,6 +142,7 @@ class Crawler:
         self._queued: list[tuple[str, str, bool]] = []  # enqueued, not yet in the frontier table
         self.resume = False
         self.pages_budget = options.max_pages
+        self.pages_started = 0  # page fetches begun in this run, for --max-pages
         self.run_id = 0
         self.fetcher: Fetcher
 
@@ -163,7 +164,9 @@ class Crawler:
             mode = "resume" if not self.options.full else "full-resume"
             store.set_run_mode(self.db, self.run_id, mode)
             logger.warning(
-                "finishing an unfinished run: %d URLs done, %d still queued", len(done), len(pending)
+                "finishing an unfinished run: %d URLs done, %d still queued",
+                len(done),
+                len(pending),
             )
             self.seen |= done
             for row in pending:
@@ -206,8 +209,7 @@ class Crawler:
         )
 
     def budget_spent(self) -> bool:
-        fetched = self.counts["fetched"] + self.counts["not_modified"]
-        return self.pages_budget is not None and fetched >= self.pages_budget
+        return self.pages_budget is not None and self.pages_started >= self.pages_budget
 
     def _flush_frontier(self, done: str | None = None) -> None:
         queued, self._queued = self._queued, []
@@ -233,9 +235,8 @@ class Crawler:
             task = await self.queue.get()
             finished = False
             try:
-                if self.fatal is None and not self.budget_spent():
-                    await self.process(task)
-                    finished = True
+                if self.fatal is None:
+                    finished = await self.process(task)
             except StoreError as exc:
                 # The archive cannot be written (disk full, read-only): stop the whole run.
                 self.fatal = exc
@@ -277,9 +278,10 @@ class Crawler:
         logger.log(level, "%s: %s (%s)", category, url, reason)
         store.record_failure(self.db, self.run_id, url, category, reason, status, attempts)
 
-    async def process(self, task: Task) -> None:
+    async def process(self, task: Task) -> bool:
+        """Fetch, extract and save one page. False when --max-pages left it for the next run."""
         if task.url in self.settled:
-            return
+            return True
         known = self.known.get(task.url) or self.aliases.get(task.url)
         if (
             known
@@ -287,21 +289,27 @@ class Crawler:
             and task.reason != "recheck"
             and known["kind"] == "document"
         ):
-            return  # incremental: known documents are re-checked by the revisit policy only
+            return True  # incremental: known documents are re-checked by the revisit policy only
         validators = {}
         if known and known.get("current_version") and not known.get("removed_at"):
             validators = {"etag": known.get("etag"), "last_modified": known.get("last_modified")}
+        if not await self.fetcher.allowed(task.url):
+            logger.info("skipped (robots.txt): %s", task.url)
+            return True
+        if self.budget_spent():
+            return False
+        self.pages_started += 1
         try:
             result = await self.fetcher.fetch(task.url, **validators)
         except Gone as exc:
             await self._gone(task, exc)
-            return
+            return True
         except FetchError as exc:
             self._fetch_failed(task.url, exc)
-            return
+            return True
         if result.url != task.url:
             if result.url in self.seen and result.url != task.url:
-                return  # a redirect to a page this run already has
+                return True  # a redirect to a page this run already has
             self.seen.add(result.url)
         now = store.utcnow()
         if result.status == 304:
@@ -311,22 +319,22 @@ class Crawler:
             page = self._stored_page(result.url)
             if page is not None:
                 self._follow(page, result.url)
-            return
+            return True
         ctype = (result.content_type or "text/html").split(";")[0].strip().lower()
         if not ctype.startswith(HTML_TYPES):
             logger.info("not HTML (%s), not archived as a page: %s", ctype, result.url)
-            return
+            return True
         try:
             page = self._read(result)
         except DecodeError as exc:
             self.fail(result.url, "unreadable", str(exc), result.status, result.attempts)
-            return
+            return True
         if self._soft_404(page):
             await self._gone(task, Gone(result.url, "soft 404 (page says it does not exist)", 200))
-            return
+            return True
         parts = await self._fetch_parts(page)
         if parts is None:
-            return
+            return True
         self.counts["fetched"] += 1
         snap = self._snapshot(page, parts, now)
         same = self._same_as_current(result.url, snap)
@@ -342,6 +350,7 @@ class Crawler:
             self.counts["returned"] += 1
         logger.debug("%s %s", outcome, result.url)
         self._follow(page, result.url)
+        return True
 
     def _fetch_failed(self, url: str, exc: FetchError) -> None:
         attempts = exc.attempts

@@ -27,6 +27,8 @@ META_SNIFF_BYTES = 8192
 DETECT_SAMPLE_BYTES = 65536
 # Share of U+FFFD tolerated when nothing decodes strictly (last resort only).
 MAX_REPLACEMENT_SHARE = 0.005
+# Bytes that are not GBK still "decode" as GB18030, mostly into rare extension characters.
+MAX_RARE_HAN_SHARE = 0.25
 
 # Labels that mean "some GB codec": decode them all as the superset so GBK-only characters
 # (镕, 堃, 玥 …) survive.
@@ -60,6 +62,20 @@ _LATIN_LABELS = {
     "cp1252",
     "x-cp1252",
 }
+# What detection may answer. charset-normalizer sometimes names a single-byte codepage
+# (cp874, mac_cyrillic …) or BOM-less UTF-16 for damaged CJK bytes; those are never right for
+# these sites (UTF-16 pages carry a BOM or a declaration, and are read through those).
+PLAUSIBLE_CODECS = frozenset(
+    {
+        "utf-8",
+        "gb18030",
+        "big5hkscs",
+        "cp1252",
+        "shift_jis",
+        "euc_jp",
+        "euc_kr",
+    }
+)
 _BIG5_LABELS = {"big5", "big5-hkscs", "cn-big5", "x-x-big5", "csbig5"}
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
@@ -93,11 +109,10 @@ _CT_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([^\s"';,]+)""", re.I)
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.I)
 _XML_DECL_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.I)
 
-# UTF-8 read as latin-1/cp1252 leaves lead bytes Ã, Â, å, ä, ç, è, é … followed by C1 or
-# Latin-1 punctuation; GBK read the same way yields runs of accented letters.
-_LATIN_MOJIBAKE_RE = re.compile("[\u00c0-\u00ff][\u0080-\u00bf\u2018-\u203a\u0152-\u0192]")
+# UTF-8 or GBK read as latin-1/cp1252 turns every CJK character into two or three adjacent
+# Latin-1/cp1252 symbols ("ä¸­æ–‡", "ÖÐÎÄ"); real Western text has isolated accents.
+_LATIN_RUN_RE = re.compile("[\u0080-\u00ff\u0152-\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{2,}")
 _CJK_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
-_LATIN_EXT_RE = re.compile("[\u00c0-\u00ff]")
 # "锟斤拷" / "烫烫烫" are what U+FFFD and uninitialised buffers turn into after a GBK round
 # trip: text that was already mojibake before it reached the server.
 _GBK_ROUNDTRIP_RE = re.compile("锟斤拷|烫烫烫|屯屯屯")
@@ -166,24 +181,41 @@ def _binary_kind(raw: bytes) -> str | None:
     return None
 
 
-def mojibake_reason(text: str) -> str | None:
-    """Why ``text`` looks like mis-decoded bytes, or None when it reads as text."""
+def mojibake_reason(text: str, codec: str | None = None) -> str | None:
+    """Why ``text`` looks like mis-decoded bytes, or None when it reads as text.
+
+    ``codec`` is the codec that produced ``text``: GB18030 accepts almost any byte pairs, so
+    text it produced is also checked for being plausible Chinese.
+    """
     if not text:
         return None
     replacements = text.count("\ufffd")
     if replacements >= 10 and replacements / len(text) > MAX_REPLACEMENT_SHARE:
         return f"{replacements} replacement characters"
     cjk = len(_CJK_RE.findall(text))
-    pairs = len(_LATIN_MOJIBAKE_RE.findall(text))
-    if pairs >= 8 and pairs > cjk / 4:
-        return f"{pairs} latin-1 mojibake sequences (e.g. 'Ã¤Â¸')"
-    latin = len(_LATIN_EXT_RE.findall(text))
-    if latin >= 20 and latin > 2 * cjk:
-        return f"{latin} accented latin letters and only {cjk} CJK characters"
+    latin = sum(len(run) for run in _LATIN_RUN_RE.findall(text))
+    if latin >= 16 and latin > cjk / 2:
+        return f"{latin} characters of latin-1 mojibake (e.g. 'Ã¤Â¸') against {cjk} CJK"
     roundtrips = len(_GBK_ROUNDTRIP_RE.findall(text))
     if roundtrips >= 3:
         return f"{roundtrips} '锟斤拷'-style round-trip sequences"
+    if codec == "gb18030" and cjk >= 30:
+        rare = _rare_han_share(text)
+        if rare > MAX_RARE_HAN_SHARE:
+            return f"{rare:.0%} of the characters are outside GB2312: not Chinese text"
     return None
+
+
+def _rare_han_share(text: str) -> float:
+    """Share of Han characters outside GB2312 (real simplified text: well under 5 %)."""
+    han = _CJK_RE.findall(text)
+    rare = 0
+    for ch in han:
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    return rare / len(han) if han else 0.0
 
 
 def _strict(raw: bytes, codec: str) -> str | None:
@@ -221,7 +253,9 @@ def _is_ascii(raw: bytes) -> bool:
     return True
 
 
-def decode_html(raw: bytes, content_type: str | None = None, override: str | None = None) -> Decoded:
+def decode_html(
+    raw: bytes, content_type: str | None = None, override: str | None = None
+) -> Decoded:
     """Decode ``raw``: override, BOM, HTTP header charset, <meta> charset, then detection.
 
     gb2312/gbk labels decode as gb18030. Raises ``scraper.errors.DecodeError`` when the bytes
@@ -246,7 +280,8 @@ def decode_html(raw: bytes, content_type: str | None = None, override: str | Non
 
     if not raw:
         return Decoded("", "utf-8", declared)
-    kind = _binary_kind(raw)
+    declared_codec = normalise_label(declared) or ""
+    kind = None if declared_codec.startswith(("utf-16", "utf-32")) else _binary_kind(raw)
     if kind:
         raise DecodeError(f"not a text page: looks like {kind} ({len(raw)} bytes)")
     if _is_ascii(raw):
@@ -268,7 +303,9 @@ def decode_html(raw: bytes, content_type: str | None = None, override: str | Non
     return _finish(raw, candidates, declared, authoritative=False)
 
 
-def _finish(raw: bytes, candidates: list[str], declared: str | None, authoritative: bool) -> Decoded:
+def _finish(
+    raw: bytes, candidates: list[str], declared: str | None, authoritative: bool
+) -> Decoded:
     tried: list[str] = []
     for codec in candidates:
         text = _strict(raw, codec)
@@ -276,7 +313,7 @@ def _finish(raw: bytes, candidates: list[str], declared: str | None, authoritati
         if text is None:
             logger.debug("declared %s does not decode strictly", codec)
             continue
-        reason = mojibake_reason(text)
+        reason = mojibake_reason(text, codec)
         if reason is None:
             return Decoded(_drop_bom(text), codec, declared)
         logger.debug("declared %s gives mojibake: %s", codec, reason)
@@ -284,15 +321,27 @@ def _finish(raw: bytes, candidates: list[str], declared: str | None, authoritati
     if authoritative and candidates:
         return _lenient(raw, candidates, declared)
 
+    # A declared codec that fails on a stray byte or a character cut off at the end of a
+    # truncated download is still the right codec; detection would guess worse.
+    for codec in tried:
+        text = raw.decode(codec, errors="replace")
+        bad = text.count("\ufffd")
+        if bad <= max(2, len(text) // 2000) and mojibake_reason(text, codec) is None:
+            logger.warning("decoded as declared %s with %d replacement characters", codec, bad)
+            return Decoded(_drop_bom(text), codec, declared)
+
     fallbacks: list[str] = []
-    detected = _detect(raw)
-    for codec in (detected, "utf-8", "gb18030", "big5hkscs"):
-        if codec and codec not in tried and codec not in fallbacks:
-            fallbacks.append(codec)
+    detected: str | None = _detect(raw)
+    if detected and detected not in PLAUSIBLE_CODECS:
+        logger.debug("ignoring detected %s: not a page encoding seen on these sites", detected)
+        detected = None
+    for name in (detected, "utf-8", "gb18030", "big5hkscs"):
+        if name and name not in tried and name not in fallbacks:
+            fallbacks.append(name)
     for codec in fallbacks:
         text = _strict(raw, codec)
         tried.append(codec)
-        if text is not None and mojibake_reason(text) is None:
+        if text is not None and mojibake_reason(text, codec) is None:
             if declared:
                 logger.info("page declares %s but decodes as %s", declared, codec)
             return Decoded(_drop_bom(text), codec, declared)
@@ -314,7 +363,7 @@ def _lenient(raw: bytes, codecs_to_try: list[str], declared: str | None) -> Deco
         raise DecodeError("no usable encoding for page")
     bad, codec, text = best
     share = bad / max(len(text), 1)
-    reason = mojibake_reason(text)
+    reason = mojibake_reason(text, codec)
     if share > MAX_REPLACEMENT_SHARE or reason:
         why = reason or f"{bad} replacement characters"
         raise DecodeError(f"unreadable page: best codec {codec} gives {why}")

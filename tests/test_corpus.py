@@ -78,7 +78,10 @@ def test_fields_meet_floors(predictions: list[tuple[dict, dict]]) -> None:
     summary = accuracy.summarise(rows)
     failed = accuracy.failures(summary)
     message = "\n".join(
-        ["fields below their floor: " + "; ".join(failed), accuracy.format_table({"scraper": summary})]
+        [
+            "fields below their floor: " + "; ".join(failed),
+            accuracy.format_table({"scraper": summary}),
+        ]
         + reports
     )
     assert not failed, message

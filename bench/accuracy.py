@@ -1,0 +1,271 @@
+"""Per-field accuracy on the labelled corpus: scraper side by side with trafilatura.
+
+Usage::
+
+    python bench/accuracy.py [--corpus PATH] [--repeat N]
+
+The scoring functions here are the single implementation of the corpus README's rules;
+``tests/test_corpus.py`` imports this file and applies the same functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+# Whitespace as the README defines it: Unicode spaces incl. U+3000 and U+00A0, zero-width
+# characters and the BOM.
+_WS_RE = re.compile(r"[\s\u3000\u00a0\u200b\u200c\u200d\u2060\ufeff]+")
+FURNITURE = ("字号", "扫一扫", "分享至", "打印本页", "关闭窗口", "用微信扫描")
+BODY_WINDOW = 70
+FIELDS = (
+    "kind",
+    "title",
+    "date",
+    "source",
+    "index_no",
+    "doc_no",
+    "body_start",
+    "body_end",
+    "no_furniture",
+    "attachments",
+)
+FLOORS = {
+    "kind": 1.0,
+    "title": 0.98,
+    "date": 0.98,
+    "source": 0.95,
+    "index_no": 0.95,
+    "doc_no": 0.95,
+    "body_start": 0.95,
+    "body_end": 0.95,
+    "no_furniture": 1.0,
+    "attachments": 0.95,
+}
+
+
+def default_corpus() -> Path:
+    env = os.environ.get("SCRAPER_CORPUS")
+    if env:
+        return Path(env)
+    return ROOT.parent / "shared" / "corpus"
+
+
+def load_labels(corpus: Path) -> list[dict[str, Any]]:
+    with (corpus / "labels.jsonl").open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def nows(text: str | None) -> str:
+    return _WS_RE.sub("", text or "")
+
+
+def _matches(pred: str | None, label: Mapping[str, Any], name: str) -> bool:
+    accepted = [label.get(name)] + list((label.get("alternatives") or {}).get(name, []))
+    return any(
+        (pred is None and want is None)
+        or (pred is not None and want is not None and nows(pred) == nows(want))
+        for want in accepted
+    )
+
+
+def _resolve(href: str, base: str | None) -> str:
+    href = re.sub(r"[\t\r\n]", "", href).strip()
+    return urljoin(base, href) if base else href
+
+
+def score_page(label: Mapping[str, Any], pred: Mapping[str, Any]) -> dict[str, Any]:
+    """Score one page. ``pred`` has the keys of ``Extracted.as_dict()`` (any may be missing).
+
+    Booleans per field, None where the README says the field is not scored; attachments
+    are counted as ``attachments_found`` / ``attachments_total``.
+    """
+    row: dict[str, Any] = {name: None for name in FIELDS}
+    want_kind = "document" if label.get("kind") == "detail" else label.get("kind")
+    if "kind" in pred:
+        row["kind"] = pred.get("kind") == want_kind
+    body = nows(pred.get("body_text"))
+    row["no_furniture"] = not any(word in body for word in FURNITURE)
+    row["attachments_found"] = row["attachments_total"] = 0
+    if label.get("kind") != "detail":
+        return row
+
+    for name in ("title", "source"):
+        if label.get(name) is not None:
+            row[name] = _matches(pred.get(name), label, name)
+    if label.get("date") is not None:
+        row["date"] = pred.get("date") == label["date"]
+    for name in ("index_no", "doc_no"):  # scored everywhere: null means "outputs nothing"
+        row[name] = _matches(pred.get(name), label, name)
+
+    alternatives = label.get("alternatives") or {}
+    if label.get("body_first") is not None:
+        firsts = [label["body_first"], *alternatives.get("body_first", [])]
+        row["body_start"] = any(nows(f) in body[:BODY_WINDOW] for f in firsts)
+    if label.get("body_last") is not None:
+        lasts = [label["body_last"], *alternatives.get("body_last", [])]
+        row["body_end"] = any(nows(t) in body[-BODY_WINDOW:] for t in lasts)
+
+    wanted = {_resolve(h, label.get("origin_url")) for h in label.get("attachments") or []}
+    got = {
+        (a.get("url") if isinstance(a, Mapping) else str(a)) or ""
+        for a in pred.get("attachments") or []
+    }
+    row["attachments_total"] = len(wanted)
+    row["attachments_found"] = len(wanted & got)
+    row["attachments"] = (wanted <= got) if wanted else None
+    return row
+
+
+def summarise(rows: Iterable[Mapping[str, Any]]) -> dict[str, tuple[int, int]]:
+    """field → (right, scored). Attachments count labelled links, not pages."""
+    rows = list(rows)
+    out: dict[str, tuple[int, int]] = {}
+    for name in FIELDS:
+        if name == "attachments":
+            out[name] = (
+                sum(r["attachments_found"] for r in rows),
+                sum(r["attachments_total"] for r in rows),
+            )
+            continue
+        scored = [r[name] for r in rows if r.get(name) is not None]
+        out[name] = (sum(1 for ok in scored if ok), len(scored))
+    return out
+
+
+def failures(summary: Mapping[str, tuple[int, int]]) -> list[str]:
+    bad = []
+    for name, floor in FLOORS.items():
+        right, total = summary.get(name, (0, 0))
+        if total and right / total < floor:
+            bad.append(f"{name}: {right}/{total} < {floor:.0%}")
+    return bad
+
+
+def _pct(cell: tuple[int, int]) -> str:
+    right, total = cell
+    return f"{right / total:.1%} ({right}/{total})" if total else "n/a"
+
+
+def format_table(columns: Mapping[str, Mapping[str, tuple[int, int]]]) -> str:
+    names = list(columns)
+    lines = [
+        "| field | " + " | ".join(names) + " |",
+        "|---|" + "---|" * len(names),
+    ]
+    for field in FIELDS:
+        lines.append(
+            f"| {field} | " + " | ".join(_pct(columns[n].get(field, (0, 0))) for n in names) + " |"
+        )
+    return "\n".join(lines)
+
+
+def page_report(label: Mapping[str, Any], pred: Mapping[str, Any], row: Mapping[str, Any]) -> str:
+    """One line per wrong field, for failure messages."""
+    out = []
+    for name in FIELDS:
+        if row.get(name) is False:
+            if name == "body_start":
+                got, want = nows(pred.get("body_text"))[:BODY_WINDOW], label.get("body_first")
+            elif name == "body_end":
+                got, want = nows(pred.get("body_text"))[-BODY_WINDOW:], label.get("body_last")
+            elif name == "no_furniture":
+                body = nows(pred.get("body_text"))
+                got, want = [w for w in FURNITURE if w in body], []
+            elif name == "attachments":
+                got = [a.get("url") for a in pred.get("attachments") or []]
+                want = label.get("attachments")
+            else:
+                got, want = pred.get(name), label.get(name)
+            out.append(f"  {label['file']} {name}: got {got!r} want {want!r}")
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- the two tools
+
+
+def scraper_predict(label: Mapping[str, Any], raw: bytes) -> dict[str, Any]:
+    from scraper.decode import decode_html
+    from scraper.extract import extract
+
+    decoded = decode_html(raw)
+    return extract(decoded.text, label.get("origin_url") or "").as_dict()
+
+
+def trafilatura_predict(label: Mapping[str, Any], raw: bytes) -> dict[str, Any]:
+    import trafilatura
+
+    doc = trafilatura.bare_extraction(raw, url=label.get("origin_url"), with_metadata=True)
+    data = doc.as_dict() if doc is not None and hasattr(doc, "as_dict") else (doc or {})
+    return {
+        "title": data.get("title"),
+        "date": data.get("date"),
+        "source": data.get("author") or data.get("sitename"),
+        "index_no": None,
+        "doc_no": None,
+        "body_text": data.get("text") or "",
+        "attachments": [],
+    }
+
+
+def run(
+    corpus: Path,
+    predict: Callable[[Mapping[str, Any], bytes], Mapping[str, Any]],
+    repeat: int = 1,
+) -> tuple[list[dict[str, Any]], float]:
+    """Score every page once; time ``repeat`` passes over the corpus. Returns rows, pages/s."""
+    labels = load_labels(corpus)
+    pages = [(label, (corpus / "pages" / label["file"]).read_bytes()) for label in labels]
+    rows = []
+    for label, raw in pages:
+        pred = predict(label, raw)
+        row = score_page(label, pred)
+        row["file"] = label["file"]
+        rows.append(row)
+    started = time.perf_counter()
+    for _ in range(repeat):
+        for label, raw in pages:
+            predict(label, raw)
+    elapsed = time.perf_counter() - started
+    return rows, (len(pages) * repeat / elapsed if elapsed else float("inf"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument("--repeat", type=int, default=5, help="timing passes over the corpus")
+    args = parser.parse_args(argv)
+    if not (args.corpus / "labels.jsonl").exists():
+        print(f"no corpus at {args.corpus} (set --corpus or SCRAPER_CORPUS)", file=sys.stderr)
+        return 0
+
+    import logging
+
+    logging.disable(logging.WARNING)  # trafilatura is chatty about short pages
+    columns: dict[str, dict[str, tuple[int, int]]] = {}
+    speeds: dict[str, float] = {}
+    for name, predict in (("scraper", scraper_predict), ("trafilatura", trafilatura_predict)):
+        rows, speed = run(args.corpus, predict, args.repeat)
+        columns[name] = summarise(rows)
+        speeds[name] = speed
+    n_pages = len(load_labels(args.corpus))
+    print(f"Corpus: {args.corpus} ({n_pages} pages, timing over {args.repeat} passes)\n")
+    print(format_table(columns))
+    print("| pages/s | " + " | ".join(f"{speeds[n]:.1f}" for n in columns) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
