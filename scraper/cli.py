@@ -601,11 +601,16 @@ def demo(keep_serving: bool, port: int) -> None:
                 f"  {row['date'] or '----------'}  {row['title']}  [{row['source'] or '-'}]  v{row['versions']}"
             )
         click.echo("")
-        click.echo("Look inside:")
+        example = next(
+            iter(db.query("SELECT url FROM latest WHERE kind = 'document' ORDER BY url")), None
+        )
+        click.echo("Look inside (the archive is plain SQLite):")
         click.echo(f"  scraper stats --db {DEMO_DB}")
         click.echo(f"  scraper export --db {DEMO_DB} | head -n 1")
-        click.echo(f"  scraper history --db {DEMO_DB} URL")
-        click.echo(f"  datasette {DEMO_DB}")
+        if example:
+            click.echo(f"  scraper history --db {DEMO_DB} {example['url']}")
+        click.echo(f"  sqlite3 {DEMO_DB} 'SELECT date, title FROM documents'")
+        click.echo(f"  datasette {DEMO_DB} -m data/metadata.json   (pip install datasette)")
         if keep_serving:
             click.echo(f"Replica still serving at {start} (Ctrl-C to stop)")
             while True:

@@ -156,7 +156,7 @@ class Crawler:
         store.close_interrupted(self.db)
         mode = "full" if self.options.full else "incremental"
         self.run_id = store.start_run(
-            self.db, self.profile.name, mode, os.getpid(), self.options.command
+            self.db, self.profile.name, mode, os.getpid(), self.options.command, self.settings()
         )
         done, pending = store.frontier_resume(self.db, self.run_id)
         if done or pending:
@@ -207,6 +207,26 @@ class Crawler:
         return RunResult(
             self.run_id, self.counts, exit_code, status, time.monotonic() - started, mode
         )
+
+    def settings(self) -> dict[str, Any]:
+        """What this run was told to do, for the runs table."""
+        fetch = self.profile.fetch
+        return {
+            "profile": self.profile.source,
+            "start_urls": self.profile.start_urls,
+            "scope": self.profile.scope.prefixes,
+            "delay": fetch.delay,
+            "concurrency": fetch.concurrency,
+            "timeout": fetch.timeout,
+            "max_bytes": fetch.max_bytes,
+            "retries": fetch.retries,
+            "retry_wait": fetch.retry_wait,
+            "user_agent": fetch.user_agent,
+            "full": self.options.full,
+            "recheck": self.options.recheck,
+            "max_pages": self.options.max_pages,
+            "extractor_version": EXTRACTOR_VERSION,
+        }
 
     def budget_spent(self) -> bool:
         return self.pages_budget is not None and self.pages_started >= self.pages_budget

@@ -172,6 +172,12 @@ def m002_frontier(db: Database) -> None:
     )
 
 
+@migrations()
+def m003_run_settings(db: Database) -> None:
+    # The effective configuration of a run (after profile, environment and flags), as JSON.
+    db.table("runs").add_column("settings", str)
+
+
 VIEWS = {
     # The latest version of every page that has one, removed pages included.
     "latest": """
@@ -486,7 +492,14 @@ def add_event(db: Database, page_id: int, run_id: int, at: str, event: str, deta
 # -- runs and failures ---------------------------------------------------------------------
 
 
-def start_run(db: Database, site: str, mode: str, pid: int, command: str) -> int:
+def start_run(
+    db: Database,
+    site: str,
+    mode: str,
+    pid: int,
+    command: str,
+    settings: dict[str, Any] | None = None,
+) -> int:
     with writing(db):
         return int(
             db.table("runs")  # type: ignore[arg-type]
@@ -498,6 +511,7 @@ def start_run(db: Database, site: str, mode: str, pid: int, command: str) -> int
                     "status": "running",
                     "pid": pid,
                     "command": command,
+                    "settings": json.dumps(settings or {}, ensure_ascii=False),
                 }
             )
             .last_pk

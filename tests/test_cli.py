@@ -90,6 +90,7 @@ def test_demo_crawls_the_replica_into_data_demo_db_only(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "Replica site serving at http://127.0.0.1:" in result.stdout
     assert "datasette data/demo.db" in result.stdout
+    assert "scraper history --db data/demo.db http://127.0.0.1:" in result.stdout
     assert "王堃" in result.stdout  # the gb2312-labelled page's title, decoded right
     assert (tmp_path / "data" / "demo.db").exists() and not main_archive.exists()
     n = (
@@ -144,3 +145,33 @@ def test_reading_commands_on_a_missing_archive_exit_2(tmp_path):
         result = run_cli(*command, "--db", str(tmp_path / "none.db"))
         assert result.returncode == 2 and "no archive" in result.stderr
         assert not (tmp_path / "none.db").exists()
+
+
+def test_configuration_layers_env_over_profile_and_flags_over_env(replica, tmp_path):
+    site, server = replica
+    start = f"{server.base_url}/xxgk/"
+    env_db, flag_db = tmp_path / "env.db", tmp_path / "flag.db"
+    common = ["--start-url", start, "--retries", "0", "--max-pages", "2"]
+    # SCRAPER_DELAY=0 beats the default profile's delay of 1 s; SCRAPER_DB picks the archive.
+    result = run_cli("crawl", *common, env={"SCRAPER_DB": str(env_db), "SCRAPER_DELAY": "0"})
+    assert result.returncode == 0, result.stderr
+    assert env_db.exists()
+    result = run_cli(
+        "crawl", *common, "--db", str(flag_db), "--delay", "0", env={"SCRAPER_DB": str(env_db)}
+    )
+    assert result.returncode == 0 and flag_db.exists()
+    runs = list(sqlite_utils.Database(env_db).query("SELECT settings FROM runs"))
+    assert len(runs) == 1  # the flag, not the environment, chose the second archive
+    assert json.loads(runs[0]["settings"])["delay"] == 0.0  # environment over the profile's 1.0
+    result = run_cli(
+        "crawl", *common, "--delay", "0.01", env={"SCRAPER_DB": str(env_db), "SCRAPER_DELAY": "0"}
+    )
+    assert result.returncode == 0
+    settings = [
+        json.loads(r["settings"])
+        for r in sqlite_utils.Database(env_db).query("SELECT settings FROM runs ORDER BY id")
+    ]
+    assert settings[-1]["delay"] == 0.01 and settings[-1]["start_urls"] == [start]  # flag over env
+    # A malformed environment value is a usage error, like a malformed flag.
+    result = run_cli("crawl", *common, env={"SCRAPER_DB": str(env_db), "SCRAPER_DELAY": "soon"})
+    assert result.returncode == 2
