@@ -108,11 +108,12 @@ def fail(exc: ScraperError) -> None:
     sys.exit(exc.exit_code)
 
 
-def open_archive(db_path: str, *, must_exist: bool = True) -> Any:
-    if must_exist and not Path(db_path).exists():
+def open_archive(db_path: str) -> Any:
+    """Open an existing archive for reading."""
+    if not Path(db_path).exists():
         fail(ConfigError(f"no archive at {db_path} (run `scraper crawl` first, or give --db)"))
     try:
-        return store.open_db(db_path)
+        return store.open_db(db_path, readonly=True)
     except ScraperError as exc:
         fail(exc)
 
@@ -390,14 +391,25 @@ def history_entries(db: Any, url: str) -> list[dict[str, Any]]:
                 "title": version["title"],
                 "changed": changed if previous is not None else [],
                 "content_hash": version["content_hash"],
+                "run_id": version["run_id"],
             }
         )
         previous = version
     for event in store.page_events(db, url):
-        entries.append({"event": event["event"], "at": event["at"], "detail": event["detail"]})
-    # Within one second: a return precedes the version it brings, a removal follows the last.
+        entries.append(
+            {
+                "event": event["event"],
+                "at": event["at"],
+                "detail": event["detail"],
+                "run_id": event["run_id"],
+            }
+        )
+    # Runs never overlap, so the run orders events that share a second; within a run a return
+    # precedes the version it brings and a removal follows the last version.
     rank = {"returned": 0, "version": 1, "removed": 2}
-    entries.sort(key=lambda e: (e["at"], rank.get(e["event"], 3), e.get("number", 0)))
+    entries.sort(
+        key=lambda e: (e["run_id"] or 0, e["at"], rank.get(e["event"], 3), e.get("number", 0))
+    )
     return entries
 
 

@@ -42,6 +42,7 @@ from scraper.discover import Links, discover
 from scraper.errors import (
     EXIT_OK,
     EXIT_SOME_FAILED,
+    EXIT_STORE,
     Blocked,
     DecodeError,
     FetchError,
@@ -84,8 +85,9 @@ class RunResult:
         c = self.counts
         changed = c["new_versions"]
         return (
-            f"{c['fetched']} pages fetched ({c['new_pages']} new, {changed} changed, "
-            f"{c['unchanged']} unchanged, {c['not_modified']} not modified), "
+            f"{c['fetched'] + c['not_modified']} pages checked ({c['new_pages']} new, "
+            f"{changed} changed, {c['unchanged']} unchanged of which {c['not_modified']} "
+            "answered 304), "
             f"{c['removed']} removed, {c['returned']} returned, {c['dead_links']} dead links, "
             f"{c['errors']} errors; {c['requests']} requests, {_size(c['bytes'])} in "
             f"{self.seconds:.1f} s ({self.mode}) -> {db_path}"
@@ -138,6 +140,9 @@ class Crawler:
         self.known: dict[str, dict[str, Any]] = {}
         self.aliases: dict[str, dict[str, Any]] = {}
         self.settled: set[str] = set()
+        self.fetched: set[str] = set()  # URLs this run actually requested
+        self.multipart: set[str] = set()  # pages whose current version has parts 2…n
+        self.robots_reported: set[str] = set()
         self.fatal: StoreError | None = None
         self._queued: list[tuple[str, str, bool]] = []  # enqueued, not yet in the frontier table
         self.resume = False
@@ -158,15 +163,15 @@ class Crawler:
         self.run_id = store.start_run(
             self.db, self.profile.name, mode, os.getpid(), self.options.command, self.settings()
         )
-        done, pending = store.frontier_resume(self.db, self.run_id)
-        if done or pending:
-            self.resume = True
+        done, pending = store.frontier_resume(
+            self.db, self.run_id, self.profile.name, lambda url: url in self.profile.scope
+        )
+        if pending:
             mode = "resume" if not self.options.full else "full-resume"
             store.set_run_mode(self.db, self.run_id, mode)
-            logger.warning(
-                "finishing an unfinished run: %d URLs done, %d still queued",
-                len(done),
-                len(pending),
+            # INFO, not WARNING: under cron a successful resumed run must print nothing.
+            logger.info(
+                "finishing an unfinished run: %d URLs done, %d queued", len(done), len(pending)
             )
             self.seen |= done
             for row in pending:
@@ -177,29 +182,38 @@ class Crawler:
             self.settled = store.settled_failures(self.db)
         for row in self.db.query("SELECT * FROM pages"):
             self.known[row["url"]] = row
-            if row["first_url"] and row["first_url"] != row["url"]:
-                self.aliases[row["first_url"]] = row  # an address that redirects to a page
-        status = "failed"
-        exit_code = EXIT_SOME_FAILED
+        for alias, page_url in store.aliases(self.db).items():
+            if page_url in self.known:
+                self.aliases[alias] = self.known[page_url]  # an address that redirects to a page
+        self.multipart = store.multipart_pages(self.db)
+        status, exit_code = "failed", EXIT_SOME_FAILED
         try:
             async with Fetcher(self.profile.fetch, self.profile.scope) as self.fetcher:
-                for url in self.profile.start_urls:
-                    self.enqueue(canonical_url(url), "start")
-                await self._drain()
-                for url in self.pick_rechecks():
-                    self.enqueue(url, "recheck")
-                await self._drain()
-                self.counts["requests"] = self.fetcher.stats.requests
-                self.counts["bytes"] = self.fetcher.stats.bytes
+                try:
+                    for url in self.profile.start_urls:
+                        self.enqueue(canonical_url(url), "start")
+                    await self._drain()
+                    for url in self.pick_rechecks():
+                        self.enqueue(url, "recheck", again=True)
+                    await self._drain()
+                finally:
+                    self.counts["requests"] = self.fetcher.stats.requests
+                    self.counts["bytes"] = self.fetcher.stats.bytes
             exit_code = EXIT_OK if self.counts["errors"] == 0 else EXIT_SOME_FAILED
             status = "ok" if exit_code == EXIT_OK else "failed-urls"
-            if self.budget_spent():
+            if self.budget_spent() and store.frontier_pending(self.db, self.run_id):
                 status = "partial"  # the frontier stays: the next run goes on from here
             else:
                 store.frontier_clear(self.db, self.run_id)
+        except StoreError:
+            status, exit_code = "store-error", EXIT_STORE
+            raise
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            status, exit_code = "interrupted", 130
+            raise
         finally:
-            # A StoreError here means the disk is gone too; the run stays "running" and the
-            # next run closes it as interrupted.
+            # If the disk is gone this fails too; the run stays "running" and the next run
+            # closes it as interrupted.
             try:
                 store.finish_run(self.db, self.run_id, self.counts, status, exit_code)
             except StoreError:
@@ -262,9 +276,11 @@ class Crawler:
                 self.fatal = exc
             except Exception as exc:  # a bug on one page must not end the run
                 logger.exception("unexpected error on %s", task.url)
-                self.fail(
-                    task.url, "error", f"internal error: {type(exc).__name__}: {exc}", None, 1
-                )
+                try:
+                    reason = f"internal error: {type(exc).__name__}: {exc}"
+                    self.fail(task.url, "error", reason, None, 1)
+                except StoreError as store_exc:
+                    self.fatal = store_exc
             finally:
                 if self.fatal is None:
                     try:
@@ -275,8 +291,10 @@ class Crawler:
                 if self.progress:
                     self.progress({**self.counts, "queued": self.queue.qsize()})
 
-    def enqueue(self, url: str, reason: str, *, guessed: bool = False) -> None:
-        if url in self.seen or url not in self.profile.scope:
+    def enqueue(self, url: str, reason: str, *, guessed: bool = False, again: bool = False) -> None:
+        """Queue ``url`` once per run. ``again``: a re-check of a URL seen (but not fetched)
+        earlier in this run."""
+        if (url in self.seen and not again) or url not in self.profile.scope:
             return
         self.seen.add(url)
         self.queue.put_nowait(Task(url, reason, guessed))
@@ -300,8 +318,8 @@ class Crawler:
 
     async def process(self, task: Task) -> bool:
         """Fetch, extract and save one page. False when --max-pages left it for the next run."""
-        if task.url in self.settled:
-            return True
+        if task.url in self.settled or task.url in self.fetched:
+            return True  # a settled dead link, or reached already through a redirect
         known = self.known.get(task.url) or self.aliases.get(task.url)
         if (
             known
@@ -311,14 +329,21 @@ class Crawler:
         ):
             return True  # incremental: known documents are re-checked by the revisit policy only
         validators = {}
-        if known and known.get("current_version") and not known.get("removed_at"):
+        if (
+            known
+            and known.get("current_version")
+            and not known.get("removed_at")
+            # A 304 on part 1 says nothing of parts 2…n: multi-part documents are re-read whole.
+            and known["url"] not in self.multipart
+        ):
             validators = {"etag": known.get("etag"), "last_modified": known.get("last_modified")}
         if not await self.fetcher.allowed(task.url):
-            logger.info("skipped (robots.txt): %s", task.url)
+            self._robots_refused(task.url)
             return True
         if self.budget_spent():
             return False
         self.pages_started += 1
+        self.fetched.add(task.url)
         try:
             result = await self.fetcher.fetch(task.url, **validators)
         except Gone as exc:
@@ -327,34 +352,60 @@ class Crawler:
         except FetchError as exc:
             self._fetch_failed(task.url, exc)
             return True
+        await self._handle(task, known, result)
+        return True
+
+    def _robots_refused(self, url: str) -> None:
+        problem = self.fetcher.robots_problem(url)
+        if problem is None:
+            logger.info("skipped (robots.txt): %s", url)
+            return
+        origin, reason = problem
+        if origin not in self.robots_reported:
+            self.robots_reported.add(origin)
+            self.fail(origin + "/robots.txt", "error", f"{reason}; nothing crawled there", None, 1)
+
+    async def _handle(
+        self,
+        task: Task,
+        known: dict[str, Any] | None,
+        result: FetchResult,
+        confirming: bool = False,
+    ) -> str:
+        """Save one fetched page. Returns "gone" for a soft 404, else "page"."""
         if result.url != task.url:
-            if result.url in self.seen and result.url != task.url:
-                return True  # a redirect to a page this run already has
+            store.save_alias(self.db, task.url, result.url, store.utcnow())
+            if result.url in self.fetched and not confirming:
+                return "page"  # a redirect to a page this run already has
             self.seen.add(result.url)
+            self.fetched.add(result.url)
         now = store.utcnow()
         if result.status == 304:
             self.counts["not_modified"] += 1
             self.counts["unchanged"] += 1
             store.mark_checked(self.db, result.url, now)
-            page = self._stored_page(result.url)
-            if page is not None:
-                self._follow(page, result.url)
-            return True
+            stored = self._stored_page(result.url)
+            if stored is not None:
+                self._follow(stored, result.url)
+            return "page"
         ctype = (result.content_type or "text/html").split(";")[0].strip().lower()
         if not ctype.startswith(HTML_TYPES):
             logger.info("not HTML (%s), not archived as a page: %s", ctype, result.url)
-            return True
+            return "page"
         try:
             page = self._read(result)
         except DecodeError as exc:
             self.fail(result.url, "unreadable", str(exc), result.status, result.attempts)
-            return True
+            return "page"
         if self._soft_404(page):
-            await self._gone(task, Gone(result.url, "soft 404 (page says it does not exist)", 200))
-            return True
+            if not confirming:
+                await self._gone(
+                    task, Gone(result.url, "soft 404 (the page says it does not exist)", 200)
+                )
+            return "gone"
         parts = await self._fetch_parts(page)
         if parts is None:
-            return True
+            return "page"
         self.counts["fetched"] += 1
         snap = self._snapshot(page, parts, now)
         same = self._same_as_current(result.url, snap)
@@ -370,7 +421,7 @@ class Crawler:
             self.counts["returned"] += 1
         logger.debug("%s %s", outcome, result.url)
         self._follow(page, result.url)
-        return True
+        return "page"
 
     def _fetch_failed(self, url: str, exc: FetchError) -> None:
         attempts = exc.attempts
@@ -392,18 +443,19 @@ class Crawler:
         known = self.known.get(task.url)
         if known and known.get("current_version"):
             if not known.get("removed_at"):
-                try:  # confirm: a flapping server must not mark a page removed
-                    await self.fetcher.fetch(task.url)
+                # Confirm with a second request: a flapping server must not mark a page
+                # removed. If the page answers this time, it is archived as usual.
+                try:
+                    again = await self.fetcher.fetch(task.url)
                 except Gone:
                     pass
-                except FetchError as again:
-                    self._fetch_failed(task.url, again)
+                except FetchError as failure:
+                    self._fetch_failed(task.url, failure)
                     return
                 else:
-                    logger.info("404 not confirmed on second attempt: %s", task.url)
-                    self.seen.discard(task.url)
-                    self.enqueue(task.url, task.reason)
-                    return
+                    if await self._handle(task, known, again, confirming=True) == "page":
+                        logger.info("404 not confirmed on a second request: %s", task.url)
+                        return
             if store.mark_gone(self.db, task.url, exc.status, store.utcnow(), self.run_id):
                 self.counts["removed"] += 1
                 logger.info("removed: %s (%s)", task.url, exc.reason)
@@ -551,7 +603,7 @@ class Crawler:
         candidates = [
             row
             for url, row in self.known.items()
-            if url not in self.seen and row.get("current_version")
+            if url not in self.fetched and row.get("current_version")
         ]
         if self.options.full:
             return [row["url"] for row in candidates]

@@ -21,8 +21,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -50,6 +52,7 @@ from scraper.profiles import FetchSettings
 from scraper.urls import Scope, canonical_url
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_REDIRECTS = 10
 # WAF challenge pages are small; a real document that merely quotes a marker is not.
@@ -125,6 +128,7 @@ class Fetcher:
         self._slots: dict[str, HostSlot] = {}
         self._robots: dict[str, Protego | None] = {}
         self._robots_lock = asyncio.Lock()
+        self._robots_problems: dict[str, str] = {}
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -146,26 +150,49 @@ class Fetcher:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         async with self._robots_lock:
-            if origin in self._robots:
-                return self._robots[origin]
-            robots_url = origin + "/robots.txt"
-            parser: Protego | None
-            try:
-                response = await self._send(robots_url, {}, check_robots=False)
-            except (RetryableFetch, PermanentFetch) as exc:
-                logger.warning("robots.txt unreachable, not crawling %s: %s", origin, exc.reason)
-                parser = None  # RFC 9309 §2.3.1.4: unreachable means disallow everything
-            else:
-                if 400 <= response.status_code < 500:
-                    parser = Protego.parse("")
-                else:
-                    parser = Protego.parse(response.content.decode("utf-8", "replace"))
-                    delay = parser.crawl_delay(self.settings.user_agent)
-                    if delay and float(delay) > self.settings.delay:
-                        logger.info("robots.txt Crawl-delay %s s for %s", delay, origin)
-                        self._slot(parts.netloc).delay = float(delay)
-            self._robots[origin] = parser
-            return parser
+            if origin not in self._robots:
+                self._robots[origin] = await self._read_robots(origin)
+            return self._robots[origin]
+
+    async def _read_robots(self, origin: str) -> Protego | None:
+        """RFC 9309: a 4xx robots.txt allows everything; a 5xx or an unreachable one
+        disallows everything (the reason is kept for :meth:`robots_problem`); up to five
+        redirects on the same host are followed."""
+        url = origin + "/robots.txt"
+        try:
+            for _ in range(6):
+                response = await self._retrying(partial(self._robots_response, url))
+                if not response.is_redirect:
+                    break
+                target = canonical_url(response.headers.get("location", ""), base=url)
+                if urlsplit(target).hostname != urlsplit(origin).hostname:
+                    break  # another host's rules are not this host's: treat as unavailable
+                url = target
+        except (RetryableFetch, PermanentFetch) as exc:
+            self._robots_problems[origin] = f"robots.txt unreachable ({exc.reason})"
+            logger.warning("robots.txt of %s unreachable: %s", origin, exc.reason)
+            return None
+        if response.is_redirect or 400 <= response.status_code < 500:
+            return Protego.parse("")
+        parser = Protego.parse(response.content.decode("utf-8", "replace"))
+        delay = parser.crawl_delay(self.settings.user_agent)
+        if delay and float(delay) > self.settings.delay:
+            logger.info("robots.txt Crawl-delay %s s for %s", delay, origin)
+            self._slot(urlsplit(origin).netloc).delay = float(delay)
+        return parser
+
+    async def _robots_response(self, url: str) -> httpx.Response:
+        response = await self._send(url, {}, check_robots=False)
+        if response.status_code >= 500:
+            raise RetryableFetch(url, f"HTTP {response.status_code}", response.status_code)
+        return response
+
+    def robots_problem(self, url: str) -> tuple[str, str] | None:
+        """(origin, reason) when ``url`` is refused because its robots.txt could not be read."""
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        reason = self._robots_problems.get(origin)
+        return (origin, reason) if reason else None
 
     async def allowed(self, url: str) -> bool:
         parser = await self._robots_for(url)
@@ -248,15 +275,8 @@ class Fetcher:
             )
         raise PermanentFetch(first_url, f"more than {MAX_REDIRECTS} redirects")
 
-    async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
-    ) -> FetchResult:
-        """GET ``url`` (canonical, in scope) with retries. Raises a FetchError subclass."""
-        headers: dict[str, str] = {}
-        if etag:
-            headers["If-None-Match"] = etag
-        if last_modified:
-            headers["If-Modified-Since"] = last_modified
+    async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Run ``call`` until it succeeds, retrying RetryableFetch only."""
         attempt = 0
         try:
             async for try_ in AsyncRetrying(
@@ -269,12 +289,34 @@ class Fetcher:
                     attempt += 1
                     if attempt > 1:
                         self.stats.retries += 1
-                        logger.info("retry %d for %s", attempt - 1, url)
-                    result = await self._fetch_once(url, headers)
-                    result.attempts = attempt
+                    outcome = await call()
         except FetchError as exc:
             exc.attempts = attempt
             raise
+        return outcome
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        """GET ``url`` (canonical, in scope) with retries. Raises a FetchError subclass."""
+        if url not in self.scope:
+            raise OutOfScope(url, "outside the crawl scope")
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        attempts = 0
+
+        async def once() -> FetchResult:
+            nonlocal attempts
+            attempts += 1
+            if attempts > 1:
+                logger.info("retry %d for %s", attempts - 1, url)
+            return await self._fetch_once(url, headers)
+
+        result = await self._retrying(once)
+        result.attempts = attempts
         return result
 
 

@@ -133,6 +133,10 @@ def build_profile(data: dict[str, Any]) -> Profile:
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"start URL must be http(s): {url!r}")
     prefixes = list(data.get("scope") or []) or [default_scope_prefix(u) for u in start_urls]
+    scope = Scope(prefixes)
+    for url in start_urls:
+        if url not in scope:
+            raise ConfigError(f"start URL {url} is outside the scope ({', '.join(scope.prefixes)})")
     fetch_table = dict(data.get("fetch", {}))
     fetch_table.setdefault("delay", data.get("delay", 1.0))
     fetch_table.setdefault("concurrency", data.get("concurrency", 2))
@@ -148,7 +152,7 @@ def build_profile(data: dict[str, Any]) -> Profile:
         name=str(data.get("name", "custom")),
         title=str(data.get("title", "")),
         start_urls=start_urls,
-        scope=Scope(prefixes),
+        scope=scope,
         fetch=fetch,
         discover=DiscoverSettings(**_fields(DiscoverSettings, data.get("discover", {}), where)),
         extract=ExtractRules(**_fields(ExtractRules, data.get("extract", {}), where)),

@@ -22,12 +22,13 @@ import logging
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -178,6 +179,14 @@ def m003_run_settings(db: Database) -> None:
     db.table("runs").add_column("settings", str)
 
 
+@migrations()
+def m004_aliases(db: Database) -> None:
+    # Addresses that redirect to a page (the page's own first_url is one of them).
+    db.table("aliases").create(
+        {"url": str, "page_url": str, "first_seen": str, "last_seen": str}, pk="url"
+    )
+
+
 VIEWS = {
     # The latest version of every page that has one, removed pages included.
     "latest": """
@@ -210,11 +219,30 @@ VIEWS = {
 }
 
 
+def _squash(sql: str) -> str:
+    return " ".join(sql.split())
+
+
+def _stale_views(db: Database) -> list[str]:
+    existing = {
+        name: _squash(sql or "")
+        for name, sql in db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'view'")
+    }
+    return [name for name, sql in VIEWS.items() if _squash(sql) not in existing.get(name, "")]
+
+
+def schema_is_current(db: Database) -> bool:
+    return (
+        not migrations.pending(db) and not _stale_views(db) and "versions_fts" in db.table_names()
+    )
+
+
 def ensure_schema(db: Database) -> None:
-    """Create or upgrade the schema, views and full-text index. Safe to run every time."""
+    """Create or upgrade the schema, views and full-text index. Safe to run every time; it
+    writes only what is missing or out of date."""
     migrations.apply(db)
-    for name, sql in VIEWS.items():
-        db.create_view(name, sql, replace=True)
+    for name in _stale_views(db):
+        db.create_view(name, VIEWS[name], replace=True)
     if "versions_fts" not in db.table_names():
         # trigram: Chinese has no spaces, so word tokenizers see a paragraph as one token.
         db.table("versions").enable_fts(
@@ -222,13 +250,19 @@ def ensure_schema(db: Database) -> None:
         )
 
 
-def open_db(path: str | Path) -> Database:
-    """Open (creating if needed) the archive at ``path``. Raises StoreError."""
+def open_db(path: str | Path, *, readonly: bool = False) -> Database:
+    """Open the archive at ``path`` (created if needed, unless ``readonly``). Raises
+    StoreError. A read-only open writes nothing, unless the schema must be upgraded first."""
     path = Path(path)
     try:
+        if readonly:
+            uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+            db = Database(sqlite3.connect(uri, uri=True, timeout=30))
+            if schema_is_current(db):
+                return db
+            db.close()
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), timeout=30)
-        db = Database(conn)
+        db = Database(sqlite3.connect(str(path), timeout=30))
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA foreign_keys = ON")
         # WAL + NORMAL: a crash may lose the last commits, never consistency; no fsync per page.
@@ -457,16 +491,45 @@ def _save_attachments(
         )
 
 
-def mark_checked(db: Database, url: str, at: str, headers: dict[str, str] | None = None) -> None:
-    """A 304: the page is unchanged; only its check time moves."""
+def mark_checked(db: Database, url: str, at: str) -> None:
+    """A 304: the page is unchanged; only its check times move."""
     with writing(db):
-        page = get_page(db, url)
-        if page is None:
-            return
-        update: dict[str, Any] = {"last_checked": at, "last_seen": at, "last_status": 304}
-        if page["removed_at"]:
-            update["removed_at"] = None
-        db.table("pages").update(page["id"], update)
+        db.execute(
+            "UPDATE pages SET last_checked = ?, last_seen = ?, last_status = 304 WHERE url = ?",
+            [at, at, url],
+        )
+
+
+def save_alias(db: Database, url: str, page_url: str, at: str) -> None:
+    """Remember that ``url`` redirects to the page ``page_url``."""
+    with writing(db):
+        db.execute(
+            "INSERT INTO aliases (url, page_url, first_seen, last_seen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (url) DO UPDATE SET page_url = excluded.page_url, last_seen = excluded.last_seen",
+            [url, page_url, at, at],
+        )
+
+
+def aliases(db: Database) -> dict[str, str]:
+    """Address -> page URL, for every address known to redirect to an archived page."""
+    found = {
+        row["first_url"]: row["url"]
+        for row in db.query("SELECT url, first_url FROM pages WHERE first_url != url")
+    }
+    found.update(
+        {row["url"]: row["page_url"] for row in db.query("SELECT url, page_url FROM aliases")}
+    )
+    return found
+
+
+def multipart_pages(db: Database) -> set[str]:
+    return {
+        row["url"]
+        for row in db.query(
+            "SELECT DISTINCT p.url FROM pages p JOIN versions v ON v.page_id = p.id "
+            "AND v.number = p.current_version JOIN version_parts vp ON vp.version_id = v.id"
+        )
+    }
 
 
 def mark_gone(db: Database, url: str, status: int | None, at: str, run_id: int) -> bool:
@@ -551,14 +614,42 @@ def close_interrupted(db: Database) -> int:
         return len(rows)
 
 
-def frontier_resume(db: Database, run_id: int) -> tuple[set[str], list[dict[str, Any]]]:
-    """Take over the frontier left by unfinished runs: (URLs done, tasks still pending)."""
+def frontier_resume(
+    db: Database, run_id: int, site: str, in_scope: Callable[[str], bool]
+) -> tuple[set[str], list[dict[str, Any]]]:
+    """Take over the frontier that unfinished runs of ``site`` left, for the URLs within the
+    current scope: (URLs done, tasks still pending). Other rows stay for their own runs."""
     with writing(db):
-        db.execute("UPDATE OR IGNORE frontier SET run_id = ? WHERE run_id != ?", [run_id, run_id])
-        db.execute("DELETE FROM frontier WHERE run_id != ?", [run_id])
-        rows = list(db.query("SELECT * FROM frontier WHERE run_id = ? ORDER BY rowid", [run_id]))
-    done = {row["url"] for row in rows if row["done"]}
-    return done, [row for row in rows if not row["done"]]
+        rows = list(
+            db.query(
+                "SELECT f.rowid AS rid, f.* FROM frontier f JOIN runs r ON r.id = f.run_id "
+                "WHERE f.run_id != ? AND r.site = ? ORDER BY f.rowid",
+                [run_id, site],
+            )
+        )
+        taken: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            if in_scope(row["url"]):
+                taken[row["url"]] = row
+                db.execute("DELETE FROM frontier WHERE rowid = ?", [row["rid"]])
+        db.conn.executemany(
+            "INSERT OR REPLACE INTO frontier (run_id, url, reason, guessed, done) VALUES (?, ?, ?, ?, ?)",
+            [(run_id, r["url"], r["reason"], r["guessed"], r["done"]) for r in taken.values()],
+        )
+        db.execute(
+            "DELETE FROM frontier WHERE run_id IN (SELECT f.run_id FROM frontier f JOIN runs r "
+            "ON r.id = f.run_id WHERE r.status NOT IN ('running', 'interrupted', 'partial'))"
+        )
+    done = {url for url, row in taken.items() if row["done"]}
+    return done, [row for row in taken.values() if not row["done"]]
+
+
+def frontier_pending(db: Database, run_id: int) -> int:
+    return int(
+        db.execute(
+            "SELECT count(*) FROM frontier WHERE run_id = ? AND done = 0", [run_id]
+        ).fetchone()[0]
+    )
 
 
 def frontier_update(
@@ -569,9 +660,10 @@ def frontier_update(
         return
     with writing(db):
         if queued:
+            # A re-check of a URL done earlier in the run queues it again.
             db.conn.executemany(
-                "INSERT OR IGNORE INTO frontier (run_id, url, reason, guessed, done) "
-                "VALUES (?, ?, ?, ?, 0)",
+                "INSERT INTO frontier (run_id, url, reason, guessed, done) VALUES (?, ?, ?, ?, 0) "
+                "ON CONFLICT (run_id, url) DO UPDATE SET done = 0, reason = excluded.reason",
                 [(run_id, url, reason, int(guessed)) for url, reason, guessed in queued],
             )
         if done is not None:

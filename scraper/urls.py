@@ -7,6 +7,7 @@ key of a run and the form of every URL stored in the archive.
 from __future__ import annotations
 
 import contextlib
+import re
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 # Characters left alone by quote(): the reserved set plus "%" so existing escapes survive.
@@ -14,12 +15,22 @@ _SAFE_PATH = "/:@!$&'()*+,;=-._~%"
 _SAFE_QUERY = _SAFE_PATH + "?"
 
 
+_ESCAPE = re.compile(r"%([0-9a-fA-F]{2})")
+_STRAY_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
+
+
+def _fix_percents(text: str) -> str:
+    """Upper-case existing escapes (%e4 and %E4 are one URL) and escape a stray "%"."""
+    return _ESCAPE.sub(lambda m: "%" + m.group(1).upper(), _STRAY_PERCENT.sub("%25", text))
+
+
 def canonical_url(url: str, base: str | None = None) -> str:
     """The canonical form of ``url`` (resolved against ``base`` if given).
 
     - surrounding whitespace stripped, the fragment dropped;
     - scheme and host lower-cased, the default port (80/443) dropped, an empty path made "/";
-    - non-ASCII and spaces in path and query percent-encoded as UTF-8 (existing %XX kept);
+    - non-ASCII and spaces in path and query percent-encoded as UTF-8; existing escapes kept
+      but upper-cased, a "%" that starts no escape encoded as %25;
     - ``/./`` and ``/../`` segments resolved.
 
     A redirect's final URL becomes the page's URL; the crawler keeps the first address as
@@ -39,11 +50,11 @@ def canonical_url(url: str, base: str | None = None) -> str:
         else None
     )
     netloc = f"{host}:{port}" if port else host
-    path = quote(parts.path or "/", safe=_SAFE_PATH)
+    path = quote(_fix_percents(parts.path) or "/", safe=_SAFE_PATH)
     # urljoin resolves dot segments only when joining; normalise a bare URL the same way.
     if "/." in path:
         path = urlsplit(urljoin(f"{scheme}://{netloc}/", path)).path
-    query = quote(parts.query, safe=_SAFE_QUERY + "=")
+    query = quote(_fix_percents(parts.query), safe=_SAFE_QUERY + "=")
     return urlunsplit((scheme, netloc, path, query, ""))
 
 

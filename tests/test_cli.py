@@ -32,7 +32,7 @@ def test_successful_run_under_cron_prints_nothing_and_logs_json(replica, tmp_pat
     assert result.stdout == "" and result.stderr == ""
     entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert {"time", "level", "logger", "message"} <= set(entries[0])
-    assert any("pages fetched" in e["message"] for e in entries)
+    assert any("pages checked" in e["message"] for e in entries)
 
 
 def test_failed_urls_give_one_line_each_on_stderr_and_exit_1(replica, tmp_path):

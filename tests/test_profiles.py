@@ -61,6 +61,29 @@ def test_cli_bad_configuration_exits_2_with_one_line(tmp_path):
     assert not (tmp_path / "a.db").exists()
 
 
+def test_start_url_outside_the_scope_is_a_config_error(tmp_path):
+    result = run_cli(
+        "crawl",
+        "--start-url",
+        "http://127.0.0.1:9/xxgk/",
+        "--scope",
+        "http://127.0.0.1:9/other/",
+        "--db",
+        str(tmp_path / "a.db"),
+    )
+    assert result.returncode == 2 and "outside the scope" in result.stderr
+    result = run_cli(
+        "crawl",
+        "--site",
+        "hongsibu",
+        "--start-url",
+        "http://127.0.0.1:9/xxgk/",
+        "--db",
+        str(tmp_path / "a.db"),
+    )
+    assert result.returncode == 2 and "outside the scope" in result.stderr
+
+
 def test_cli_sites_lists_profiles():
     result = run_cli("sites")
     assert result.returncode == 0 and "hongsibu" in result.stdout and "红寺堡区" in result.stdout

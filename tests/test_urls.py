@@ -40,3 +40,8 @@ def test_scope_matches_path_prefix_on_either_scheme_and_same_host_only():
     assert "https://other.cn/xxgk/" not in scope
     assert "https://h.cn:8443/xxgk/" not in scope
     assert "mailto:a@h.cn" not in scope
+
+
+def test_canonical_url_normalises_percent_escapes():
+    assert canonical_url("https://h.cn/%e4%b8%ad.html") == canonical_url("https://h.cn/中.html")
+    assert canonical_url("https://h.cn/100%.html") == "https://h.cn/100%25.html"
