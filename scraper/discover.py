@@ -41,8 +41,6 @@ class Links:
     pages: list[str] = field(default_factory=list)  # in-scope HTML pages linked from this page
     pager: list[str] = field(default_factory=list)  # further pages of this list
     parts: list[str] = field(default_factory=list)  # further parts of this document
-    attachments: list[str] = field(default_factory=list)  # in-scope or not: recorded only
-    out_of_scope: int = 0
 
 
 def _args(call: str) -> list[str | int]:
@@ -139,11 +137,8 @@ def discover(
         if target == url or target in seen:
             continue
         seen.add(target)
-        if is_attachment(target, attachment_extensions):
-            links.attachments.append(target)
-            continue
-        if target not in scope:
-            links.out_of_scope += 1
+        # Attachments are recorded by extraction with their document, never fetched as pages.
+        if is_attachment(target, attachment_extensions) or target not in scope:
             continue
         text = (node.text(deep=True) or "").strip()
         if any(word in text for word in _PAGER_WORDS) or text.isdigit() and len(text) < 4:

@@ -250,14 +250,25 @@ def ensure_schema(db: Database) -> None:
         )
 
 
+def _open_readonly(path: Path) -> Database:
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        db = Database(sqlite3.connect(uri, uri=True, timeout=30))
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        return db
+    except sqlite3.OperationalError:
+        # A WAL archive on read-only media cannot create its -shm file; nothing can be
+        # writing it there, so it may be read as immutable.
+        return Database(sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30))
+
+
 def open_db(path: str | Path, *, readonly: bool = False) -> Database:
     """Open the archive at ``path`` (created if needed, unless ``readonly``). Raises
     StoreError. A read-only open writes nothing, unless the schema must be upgraded first."""
     path = Path(path)
     try:
         if readonly:
-            uri = f"file:{quote(str(path.resolve()))}?mode=ro"
-            db = Database(sqlite3.connect(uri, uri=True, timeout=30))
+            db = _open_readonly(path)
             if schema_is_current(db):
                 return db
             db.close()

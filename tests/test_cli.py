@@ -175,3 +175,27 @@ def test_configuration_layers_env_over_profile_and_flags_over_env(replica, tmp_p
     # A malformed environment value is a usage error, like a malformed flag.
     result = run_cli("crawl", *common, env={"SCRAPER_DB": str(env_db), "SCRAPER_DELAY": "soon"})
     assert result.returncode == 2
+
+
+def test_reading_commands_work_on_a_read_only_archive(replica, tmp_path):
+    site, server = replica
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    assert crawl(server, folder / "a.db").returncode == 0
+    if subprocess.run(
+        ["mount", "--bind", "-o", "ro", str(folder), str(folder)], capture_output=True
+    ).returncode:
+        pytest.skip("cannot bind-mount read-only here (needs root)")
+    try:
+        for command in (["stats", "--json"], ["export"]):
+            result = run_cli(*command, "--db", str(folder / "a.db"))
+            assert result.returncode == 0, result.stderr
+        assert json.loads(run_cli("stats", "--json", "--db", str(folder / "a.db")).stdout)[
+            "live_documents"
+        ] == len(site.expected_documents())
+        result = crawl(server, folder / "a.db")
+        assert result.returncode == 4 and result.stderr.strip().splitlines()[-1].startswith(
+            "scraper: "
+        )
+    finally:
+        subprocess.run(["umount", str(folder)], check=False)

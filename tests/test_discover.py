@@ -73,8 +73,6 @@ def test_links_are_classified_and_scope_applied():
         "http://h.cn/xxgk/zc/index.html",
         "http://h.cn/xxgk/tzgg/index_1.html",
     ]
-    assert found.attachments == ["http://h.cn/xxgk/tzgg/P020240611.pdf"]
-    assert found.out_of_scope == 2
     assert found.pager == ["http://h.cn/xxgk/tzgg/index_1.html"]
 
 
