@@ -494,6 +494,32 @@ def stats(db_path: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("query")
+@db_option
+@click.option("--limit", type=int, default=20, show_default=True, help="Most results shown.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def search(query: str, db_path: str, limit: int, as_json: bool) -> None:
+    """Full-text search over the latest version of every page (Chinese-aware)."""
+    db = open_archive(db_path)
+    rows = store.search(db, query, limit)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    terms = query.split()
+    for row in rows:
+        body = row["body_text"] or ""
+        at = min((body.find(t) for t in terms if t in body), default=0)
+        snippet = body[max(0, at - 20) : at + 60].replace("\n", " ")
+        gone = f"  (removed {row['removed_at']})" if row["removed_at"] else ""
+        click.echo(
+            f"{row['date'] or '----------'}  {row['title']}{gone}\n    {row['url']}\n    …{snippet}…"
+        )
+    if not rows:
+        click.echo("no match", err=True)
+        sys.exit(1)
+
+
+@cli.command()
 def sites() -> None:
     """List the bundled site profiles."""
     from scraper.profiles import builtin_sites, load_raw

@@ -761,6 +761,27 @@ def latest_records(db: Database, kind: str | None) -> Iterator[dict[str, Any]]:
         yield decode_version(row)
 
 
+def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
+    """Latest versions of pages whose title or body contains ``query`` (full-text, trigram:
+    every whitespace-separated term of 3+ characters must occur; shorter terms use LIKE)."""
+    terms = query.split()
+    long_terms = [t for t in terms if len(t) >= 3]
+    short_terms = [t for t in terms if len(t) < 3]
+    where, params = ["v.number = p.current_version"], []
+    if long_terms:
+        where.append("v.id IN (SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?)")
+        params.append(" ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
+    for term in short_terms:
+        where.append("(v.title LIKE ? OR v.body_text LIKE ?)")
+        params += [f"%{term}%", f"%{term}%"]
+    sql = (
+        "SELECT p.url, v.kind, v.title, v.date, v.source, v.number AS version, p.removed_at, "
+        "v.body_text FROM versions v JOIN pages p ON p.id = v.page_id "
+        f"WHERE {' AND '.join(where)} ORDER BY v.date DESC, p.url LIMIT ?"
+    )
+    return list(db.query(sql, [*params, limit]))
+
+
 def stats(db: Database) -> dict[str, Any]:
     one = lambda sql: next(iter(db.execute(sql).fetchone() or [0]))  # noqa: E731
     return {

@@ -199,3 +199,22 @@ def test_reading_commands_work_on_a_read_only_archive(replica, tmp_path):
         )
     finally:
         subprocess.run(["umount", str(folder)], check=False)
+
+
+def test_search_finds_chinese_text_in_the_latest_versions(replica, tmp_path):
+    site, server = replica
+    db = tmp_path / "a.db"
+    assert crawl(server, db).returncode == 0
+    path = sorted(site.expected_documents())[0]
+    word = "更正后的特别标题"
+    site.retitle(path, word)
+    assert crawl(server, db).returncode == 0
+    found = json.loads(run_cli("search", word, "--db", str(db), "--json").stdout)
+    assert [r["url"] for r in found] == [server.base_url + path]
+    gbk = site.documents_with("gb18030")[0]
+    found = json.loads(
+        run_cli("search", "王堃", "--db", str(db), "--json").stdout
+    )  # two characters
+    assert server.base_url + gbk in [r["url"] for r in found]
+    result = run_cli("search", "没有这样的内容", "--db", str(db))
+    assert result.returncode == 1 and "no match" in result.stderr
