@@ -225,7 +225,8 @@ def run(
     predict: Callable[[Mapping[str, Any], bytes], Mapping[str, Any]],
     repeat: int = 1,
 ) -> tuple[list[dict[str, Any]], float]:
-    """Score every page once; time ``repeat`` passes over the corpus. Returns rows, pages/s."""
+    """Score every page once; time ``repeat`` passes over the corpus. Returns rows and the
+    pages/s of the fastest pass."""
     labels = load_labels(corpus)
     pages = [(label, (corpus / "pages" / label["file"]).read_bytes()) for label in labels]
     rows = []
@@ -234,18 +235,22 @@ def run(
         row = score_page(label, pred)
         row["file"] = label["file"]
         rows.append(row)
-    started = time.perf_counter()
+    # Each pass is timed on its own and the best is kept (timeit's convention): on a shared
+    # machine the slowest passes measure the neighbours, not the code. Same for both tools.
+    passes = []
     for _ in range(repeat):
+        started = time.perf_counter()
         for label, raw in pages:
             predict(label, raw)
-    elapsed = time.perf_counter() - started
-    return rows, (len(pages) * repeat / elapsed if elapsed else float("inf"))
+        passes.append(time.perf_counter() - started)
+    best = min(passes)
+    return rows, (len(pages) / best if best else float("inf"))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=default_corpus())
-    parser.add_argument("--repeat", type=int, default=5, help="timing passes over the corpus")
+    parser.add_argument("--repeat", type=int, default=7, help="timed passes over the corpus (the best counts)")
     args = parser.parse_args(argv)
     if not (args.corpus / "labels.jsonl").exists():
         print(f"no corpus at {args.corpus} (set --corpus or SCRAPER_CORPUS)", file=sys.stderr)
@@ -261,9 +266,10 @@ def main(argv: list[str] | None = None) -> int:
         columns[name] = summarise(rows)
         speeds[name] = speed
     n_pages = len(load_labels(args.corpus))
-    print(f"Corpus: {args.corpus} ({n_pages} pages, timing over {args.repeat} passes)\n")
+    print(f"Corpus: {args.corpus} ({n_pages} pages, best of {args.repeat} timed passes)\n")
     print(format_table(columns))
     print("| pages/s | " + " | ".join(f"{speeds[n]:.1f}" for n in columns) + " |")
+    print(f"\nscraper is {speeds['scraper'] / speeds['trafilatura']:.1f}× trafilatura's pages/s")
     return 0
 
 

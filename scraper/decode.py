@@ -115,7 +115,20 @@ _LATIN_RUN_RE = re.compile("[\u0080-\u00ff\u0152-\u0192\u02c6\u02dc\u2013-\u203a
 _CJK_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 # "锟斤拷" / "烫烫烫" are what U+FFFD and uninitialised buffers turn into after a GBK round
 # trip: text that was already mojibake before it reached the server.
-_GBK_ROUNDTRIP_RE = re.compile("锟斤拷|烫烫烫|屯屯屯")
+_GBK_ROUNDTRIP_BYTES = tuple(seq.encode() for seq in ("锟斤拷", "烫烫烫", "屯屯屯"))
+
+# Regexes over a whole page cost ~20 ns a character, more than decoding it. Byte counts
+# (bytes.translate runs at C speed) bound the character counts the checks need; the exact
+# counts are only taken when a bound cannot settle a check.
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+_CONTROL_BYTES = bytes(range(0, 9)) + bytes(range(14, 32))
+# UTF-8 lead bytes of every _LATIN_RUN_RE character (and of some others): C2/C3 U+0080-00FF,
+# C5/C6 U+0140-01BF, CB U+02C0-02FF, E2 U+2000-2FFF.
+_LATIN_LEADS = b"\xc2\xc3\xc5\xc6\xcb\xe2"
+_CJK_LEADS = bytes(range(0xE4, 0xEA))  # UTF-8 lead bytes of U+4000-9FFF, most of _CJK_RE
+_NOT_COUNTED_BYTES = bytes(b for b in range(256) if b not in _LATIN_LEADS + _CJK_LEADS)
+# UTF-16 high bytes of _CJK_RE's ranges exactly: U+3400-9FFF, U+F900-FAFF.
+_CJK_HIGH_BYTES = bytes(range(0x34, 0xA0)) + b"\xf9\xfa"
 
 
 @dataclass(frozen=True)
@@ -175,35 +188,60 @@ def _binary_kind(raw: bytes) -> str | None:
     sample = raw[:8192]
     if b"\x00" in sample:
         return "binary data (NUL bytes)"
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    controls = _count_bytes(sample, _CONTROL_BYTES)
     if sample and controls / len(sample) > 0.05:
         return "binary data (control bytes)"
     return None
 
 
-def mojibake_reason(text: str, codec: str | None = None) -> str | None:
+def _count_bytes(data: bytes, values: bytes) -> int:
+    """How many bytes of ``data`` are one of ``values``."""
+    return len(data) - len(data.translate(None, values))
+
+
+def mojibake_reason(text: str, codec: str | None = None, utf8: bytes | None = None) -> str | None:
     """Why ``text`` looks like mis-decoded bytes, or None when it reads as text.
 
     ``codec`` is the codec that produced ``text``: GB18030 accepts almost any byte pairs, so
-    text it produced is also checked for being plausible Chinese.
+    text it produced is also checked for being plausible Chinese. ``utf8``: ``text``
+    encoded as UTF-8, when the caller has it already (the page's own bytes, for UTF-8).
     """
     if not text:
         return None
     replacements = text.count("\ufffd")
     if replacements >= 10 and replacements / len(text) > MAX_REPLACEMENT_SHARE:
         return f"{replacements} replacement characters"
-    cjk = len(_CJK_RE.findall(text))
-    latin = sum(len(run) for run in _LATIN_RUN_RE.findall(text))
-    if latin >= 16 and latin > cjk / 2:
-        return f"{latin} characters of latin-1 mojibake (e.g. 'Ã¤Â¸') against {cjk} CJK"
-    roundtrips = len(_GBK_ROUNDTRIP_RE.findall(text))
+    if utf8 is None:
+        utf8 = text.encode("utf-8", "surrogatepass")
+    leads = utf8.translate(None, _NOT_COUNTED_BYTES)  # one pass, then count what is left
+    latin_ceiling = _count_bytes(leads, _LATIN_LEADS)
+    cjk_floor = len(leads) - latin_ceiling
+    if latin_ceiling >= 16 and latin_ceiling > cjk_floor / 2:
+        cjk = _cjk_count(text)
+        latin = sum(len(run) for run in _LATIN_RUN_RE.findall(text))
+        if latin >= 16 and latin > cjk / 2:
+            return f"{latin} characters of latin-1 mojibake (e.g. 'Ã¤Â¸') against {cjk} CJK"
+    # The three sequences share no character, so counting each is counting them all; and
+    # counting them in UTF-8 is counting them in the text (a match starts at a lead byte).
+    roundtrips = 0
+    if "锟" in text or "烫" in text or "屯" in text:
+        roundtrips = sum(utf8.count(seq) for seq in _GBK_ROUNDTRIP_BYTES)
     if roundtrips >= 3:
         return f"{roundtrips} '锟斤拷'-style round-trip sequences"
-    if codec == "gb18030" and cjk >= 30:
-        rare = _rare_han_share(text)
-        if rare > MAX_RARE_HAN_SHARE:
-            return f"{rare:.0%} of the characters are outside GB2312: not Chinese text"
+    if codec == "gb18030" and (cjk_floor >= 30 or _cjk_count(text) >= 30):
+        # Characters GB2312 cannot encode, Han or not: at least the rare Han characters.
+        outside = text.encode("gb2312", "replace").count(b"?") - text.count("?")
+        if outside > MAX_RARE_HAN_SHARE * max(cjk_floor, 30):
+            rare = _rare_han_share(text)
+            if rare > MAX_RARE_HAN_SHARE:
+                return f"{rare:.0%} of the characters are outside GB2312: not Chinese text"
     return None
+
+
+def _cjk_count(text: str) -> int:
+    """How many characters ``_CJK_RE`` matches (all of them in the BMP)."""
+    high = text.encode("utf-16-be", "surrogatepass")[0::2]
+    return _count_bytes(high, _CJK_HIGH_BYTES)
 
 
 def _rare_han_share(text: str) -> float:
@@ -245,14 +283,6 @@ def _detect(raw: bytes) -> str | None:
     return normalise_label(best.encoding)
 
 
-def _is_ascii(raw: bytes) -> bool:
-    try:
-        raw.decode("ascii")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def decode_html(
     raw: bytes, content_type: str | None = None, override: str | None = None
 ) -> Decoded:
@@ -284,7 +314,7 @@ def decode_html(
     kind = None if declared_codec.startswith(("utf-16", "utf-32")) else _binary_kind(raw)
     if kind:
         raise DecodeError(f"not a text page: looks like {kind} ({len(raw)} bytes)")
-    if _is_ascii(raw):
+    if raw.isascii():
         return Decoded(raw.decode("ascii"), "utf-8", declared)
 
     candidates: list[str] = []
@@ -296,7 +326,7 @@ def decode_html(
     # than a handful of non-ASCII bytes, accidental UTF-8 validity is vanishingly rare, and
     # gb18030 would "succeed" on those bytes and produce plausible-looking nonsense.
     if candidates and candidates[0] != "utf-8" and "utf-8" not in candidates:
-        non_ascii = sum(1 for b in raw[:DETECT_SAMPLE_BYTES] if b >= 0x80)
+        non_ascii = _count_bytes(raw[:DETECT_SAMPLE_BYTES], _HIGH_BYTES)
         if non_ascii >= 24 and _strict(raw, "utf-8") is not None:
             logger.info("declared %s but bytes are valid UTF-8; using UTF-8", candidates[0])
             candidates.insert(0, "utf-8")
@@ -313,7 +343,8 @@ def _finish(
         if text is None:
             logger.debug("declared %s does not decode strictly", codec)
             continue
-        reason = mojibake_reason(text, codec)
+        # Strictly decoded UTF-8 encodes back to the same bytes.
+        reason = mojibake_reason(text, codec, raw if codec == "utf-8" else None)
         if reason is None:
             return Decoded(_drop_bom(text), codec, declared)
         logger.debug("declared %s gives mojibake: %s", codec, reason)

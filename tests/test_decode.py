@@ -145,3 +145,77 @@ def test_empty_and_ascii_pages() -> None:
     decoded = decode_html(b"<html><body>OK</body></html>", "text/html")
     assert decoded.text == "<html><body>OK</body></html>"
     assert decoded.encoding == "utf-8"
+
+
+# --------------------------------------------------------------------------- mojibake bounds
+# mojibake_reason counts characters through byte counts that bound the regex counts; these
+# pin that the bounds never change an answer, at the thresholds where they could.
+
+
+def _reason_by_counting_every_character(text: str, codec: str | None) -> str | None:
+    """The checks as first written: a regex count of every character class."""
+    import re
+
+    cjk_re = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+    latin_re = re.compile("[\u0080-\u00ff\u0152-\u0192\u02c6\u02dc\u2013-\u203a\u20ac\u2122]{2,}")
+    replacements = text.count("\ufffd")
+    if replacements >= 10 and replacements / len(text) > 0.005:
+        return "replacements"
+    cjk = len(cjk_re.findall(text))
+    latin = sum(len(run) for run in latin_re.findall(text))
+    if latin >= 16 and latin > cjk / 2:
+        return "latin"
+    if len(re.findall("锟斤拷|烫烫烫|屯屯屯", text)) >= 3:
+        return "roundtrip"
+    if codec == "gb18030" and cjk >= 30:
+        han = cjk_re.findall(text)
+        rare = 0
+        for ch in han:
+            try:
+                ch.encode("gb2312")
+            except UnicodeEncodeError:
+                rare += 1
+        if rare / len(han) > 0.25:
+            return "rare"
+    return None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ã¤" * 8 + "中" * 31,  # 16 latin against 31 CJK: just over half
+        "Ã¤" * 8 + "中" * 32,  # ... and exactly half
+        "Ã¤" * 7 + "Ã" + "中" * 2,  # 15 latin in runs: under the floor
+        "“”" * 20 + TEXT,  # CJK quotation marks are in the latin-1 class, on real text
+        "…—" * 40 + "中文",
+        "\u3400\u4dbf\uf900\ufaff" * 10 + "Ã¤" * 40,  # CJK outside U+4000-9FFF
+        "锟斤拷" * 2 + "烫烫烫烫",  # two and a bit: not three
+        "锟斤拷烫烫烫屯屯屯",
+        GBK_ONLY * 3 + TEXT[:20],
+        "镕" * 8 + "中" * 24,  # exactly a quarter outside GB2312
+        "镕" * 9 + "中" * 24,
+        "镕" * 40 + "?" * 50,  # question marks are not unencodable characters
+        "\U00020000" * 40 + "中" * 30,  # astral Han is outside the class
+        "\u3400" * 31,  # Han outside GB2312 that the UTF-8 lead bytes do not count
+        "\u3400" * 20 + "中" * 10,
+    ],
+)
+@pytest.mark.parametrize("codec", [None, "utf-8", "gb18030"])
+def test_mojibake_bounds_agree_with_counting(text: str, codec: str | None) -> None:
+    from scraper.decode import mojibake_reason
+
+    want = _reason_by_counting_every_character(text, codec)
+    got = mojibake_reason(text, codec)
+    if want is None:
+        assert got is None
+    else:
+        assert got is not None and _REASON_WORDS[want] in got
+    assert mojibake_reason(text, codec, text.encode()) == got  # given the UTF-8 bytes
+
+
+_REASON_WORDS = {
+    "replacements": "replacement characters",
+    "latin": "latin-1 mojibake",
+    "roundtrip": "round-trip",
+    "rare": "outside GB2312",
+}

@@ -524,3 +524,40 @@ def test_short_article_with_a_dated_sidebar_is_a_document() -> None:
         f"<div class='wz'>{PARAS}{PARAS}</div></body></html>"
     )
     assert extract(html, "https://www.example.gov.cn/content/4567.html").kind == "document"
+
+
+def test_as_dict_is_dataclasses_asdict() -> None:
+    import dataclasses
+
+    ex = extract(HONGSIBU, URL)
+    ex.pager = {"total": 3, "current": 1, "stem": "index", "ext": "html", "article": False}
+    assert ex.attachments and ex.meta and ex.breadcrumb
+    assert ex.as_dict() == dataclasses.asdict(ex)
+    assert list(ex.as_dict()) == [f.name for f in dataclasses.fields(Extracted)]
+
+
+def test_text_nested_beyond_the_depth_limit_is_still_read() -> None:
+    deep = "<div>" * 450 + "<p>埋得很深的一段正文，仍然属于正文。</p>" + "</div>" * 450
+    ex = extract(page(PARAS + deep), URL)
+    assert ex.body_text.startswith("2016年")
+    assert ex.body_text.endswith("埋得很深的一段正文，仍然属于正文。")
+
+
+def test_thousands_of_text_runs_between_comments() -> None:
+    runs = "字<!-- -->" * 6000
+    ex = extract(
+        page(f"<p>{runs}</p>" + PARAS, after="<span>" + "词<!---->" * 5000 + "</span>"), URL
+    )
+    assert ex.body_text.startswith("字" * 6000)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a\nb", "中 \n文", "  \n  ", "x\r\n\r\n y\n", "\u2003\n\u3000z", "a\n\u2028\nb \t\n", "\n"],
+)
+def test_source_newlines_become_one_break_each(text: str) -> None:
+    import re
+
+    from scraper.extract_body import _BREAK, _mark_newlines
+
+    assert _mark_newlines(text) == re.sub(r"[ \t\r\f\v\u00a0\u3000]*\n\s*", _BREAK, text)

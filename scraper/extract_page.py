@@ -1,0 +1,469 @@
+"""The parsed page, indexed once for the readers in ``extract_meta`` and ``extract_body``.
+
+One walk over the DOM records every element (outside ``<script>``, ``<style>`` …) in document
+order with its text statistics, and every text run in between. The readers then work on
+these flat lists instead of walking the tree again in Python: a page is walked once, and
+the rest is list indexing.
+
+selectolax's ``LexborNode.__eq__`` compares serialised HTML (slow, and true for identical
+twins), so nodes are compared and keyed by ``mem_id`` throughout.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import logging
+import operator
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+logger = logging.getLogger("scraper.extract")
+
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+SKIP_TAGS = frozenset(
+    words(
+        "script style noscript template textarea select option button svg canvas iframe object "
+        "embed head title meta link input map audio video"
+    )
+)
+BLOCK_TAGS = frozenset(
+    words(
+        "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
+        "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav "
+        "ol p pre section summary table tbody thead tfoot tr td th ul caption"
+    )
+)
+_RUN_TAGS = BLOCK_TAGS | {"br", "a"}
+_MEM_ID = operator.attrgetter("mem_id")
+MAX_DEPTH = 400  # nesting beyond this is garbage markup; it is read as flat text
+
+CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CJK_CHAR_RE = re.compile(f"[{CJK}]")
+ZERO_WIDTH_RE = re.compile("[\u200b-\u200d\u2060\ufeff\ue000-\uf8ff]")  # + icon-font glyphs
+_ZERO_WIDTH_SPACES = "\u200b\u200c\u200d\u2060\ufeff"
+_ALL_WS_RE = re.compile(f"[\\s\u3000\u00a0{_ZERO_WIDTH_SPACES}]+")
+# Page furniture: font-size switches, share/print/close widgets, visit counters.
+FURNITURE_RE = re.compile(
+    r"字号\s*[:：]|字体\s*[:：大]|【\s*[大中小]\s*】|\[\s*[大中小]\s*\]|放大字体|缩小字体|"
+    r"扫一扫|用微信扫描|分享[至到]|打印本页|打印此页|打印页面|【\s*打印\s*】|\[\s*打印\s*\]|"
+    r"关闭窗口|关闭本页|关闭页面|【\s*关闭\s*】|\[\s*关闭\s*\]|返回顶部|我要纠错|内容纠错|"
+    r"加入收藏|收藏本页|浏览次数|点击数|点击量|阅读次数|访问量"
+)
+_DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
+
+_ATTACH_EXT = r"pdf|docx?|xlsx?|wps|ofd|zip|rar|7z|txt|et|pptx?|dps|csv|ceb"
+_ATTACH_HREF_RE = re.compile(rf"\.(?:{_ATTACH_EXT})$", re.I)
+_ATTACH_TEXT_RE = re.compile(rf"\.(?:{_ATTACH_EXT})\s*[)）】\]]?\s*$", re.I)
+_DOWNLOAD_RE = re.compile(r"downfile|download|filedown|getfile|attachfile|virtual_attach|/P0\d{10}")
+_ATTACH_EXTS = frozenset(
+    words("pdf doc docx xls xlsx wps ofd zip rar 7z txt et ppt pptx dps csv ceb")
+)
+_URL_LAYOUT_RE = re.compile(r"[\t\r\n]")
+_NOT_A_PAGE_RE = re.compile(r"(?i)(javascript|mailto|tel|data):")
+_NOT_A_PAGE = ("javascript:", "mailto:", "tel:", "data:")
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def nows(text: str | None) -> str:
+    """``text`` without whitespace and zero-width characters."""
+    # str.split() drops exactly what \s matches, several times faster than the regex; the
+    # zero-width characters are not whitespace to it and are rare enough to test for.
+    compact = "".join(text.split()) if text else ""
+    if compact.isascii() or not _has_zero_width_space(compact):
+        return compact
+    return _ALL_WS_RE.sub("", compact)
+
+
+def _has_zero_width_space(text: str) -> bool:
+    return (
+        "\u200b" in text
+        or "\u200c" in text
+        or "\u200d" in text
+        or "\u2060" in text
+        or "\ufeff" in text
+    )
+
+
+def clean(text: str | None) -> str:
+    return " ".join(ZERO_WIDTH_RE.sub("", text or "").split())
+
+
+def node_text(node: LexborNode) -> str:
+    return node.text(deep=True) or ""
+
+
+def is_cjk(ch: str) -> bool:
+    return bool(_CJK_CHAR_RE.match(ch))
+
+
+def parse_date(text: str | None) -> str | None:
+    for m in _DATE_RE.finditer(text or ""):
+        try:
+            return _dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def href_is_attachment(href: str) -> bool:
+    """A link to a file (by its extension) or to a download script."""
+    path = href.partition("#")[0].partition("?")[0]
+    dot = path.rfind(".")
+    if dot >= 0:
+        # The same test as _ATTACH_HREF_RE, without a regex for the usual ASCII extension.
+        tail = path[dot + 1 :]
+        if tail.isascii() and tail.isalnum():
+            if tail.lower() in _ATTACH_EXTS:
+                return True
+        elif _ATTACH_HREF_RE.search(path):
+            return True
+    # Every _DOWNLOAD_RE word has one of these: a cheap test before the regex.
+    return ("down" in href or "file" in href or "attach" in href or "/P0" in href) and bool(
+        _DOWNLOAD_RE.search(href)
+    )
+
+
+def text_is_attachment(text: str) -> bool:
+    """Link text naming a file: "附件1.pdf", "报告.docx）"."""
+    return "." in text and bool(_ATTACH_TEXT_RE.search(text))
+
+
+def usable_href(href: str | None) -> str | None:
+    if not href:
+        return None
+    # Browsers drop tabs and newlines anywhere in a URL (WHATWG URL parser).
+    if "\t" in href or "\n" in href or "\r" in href:
+        href = _URL_LAYOUT_RE.sub("", href)
+    href = href.strip()
+    if not href or href[0] == "#":
+        return None
+    if href.isascii():  # what _NOT_A_PAGE_RE tests, without a regex
+        if href[0] in "jJmMtTdD" and href[:11].lower().startswith(_NOT_A_PAGE):
+            return None
+    elif _NOT_A_PAGE_RE.match(href):
+        return None
+    return href
+
+
+def select(tree: LexborHTMLParser | LexborNode, selector: str) -> list[LexborNode]:
+    try:
+        return list(tree.css(selector))
+    except Exception:  # a broken profile selector must not break extraction
+        logger.warning("bad CSS selector %r", selector)
+        return []
+
+
+def same(a: LexborNode | None, b: LexborNode | None) -> bool:
+    return a is not None and b is not None and a.mem_id == b.mem_id
+
+
+# --------------------------------------------------------------------------- the index
+
+
+class Page:
+    """Every element outside SKIP_TAGS subtrees, in document (pre-)order, with its text
+    statistics; and the page's text runs in the same order.
+
+    Elements are numbered by their place in that order, and the lists below are indexed
+    by that number. Statistics count non-whitespace characters and leave out SKIP_TAGS
+    text; they describe the page as parsed, before any element is removed.
+    """
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.tree = tree
+        self.nodes: list[LexborNode] = []
+        self.tags: list[str] = []
+        self.parents: list[int] = []  # -1 above the root
+        self.depths: list[int] = []
+        self.ends: list[int] = []  # one past the last descendant
+        self.total: list[int] = []  # text chars
+        self.links: list[int] = []  # chars in links that are not attachments
+        self.direct: list[int] = []  # chars in the element's own text nodes
+        self.classes: list[str] = []  # the raw class attribute ("" if none)
+        self.ids: list[str] = []
+        self.names: list[str] = []  # "class id", what class/id name patterns are read from
+        self.named: list[int] = []  # elements with a class or an id, in order
+        # Element numbers (ints) and text runs (strs) in document order: what token reading
+        # and rendering walk instead of the DOM.
+        self.seq: list[int | str] = []
+        self.seq_at: list[int] = []  # where an element's entry is in seq
+        self.seq_end: list[int] = []  # one past its subtree's last entry
+        self.seq_parent: list[int] = []  # the element holding each entry
+        self.compact: list[str] = []  # each text run without spaces ("" for elements)
+        # 1 where a text run ends: before and after each block, link, <br> and element
+        # with text of its own.
+        self.run_breaks = bytearray()
+        self.linked: list[bool] = []  # the element is a link or inside one
+        # Elements nested deeper than MAX_DEPTH are numbered for their text runs but are not
+        # indexed: no statistics, no position, as if they were text of their ancestor.
+        self.elements: list[int] | range = range(0)
+        self.deepest = 0
+        # Elements holding a text node with 位 (the breadcrumb's "当前位置") in it.
+        self.position_holders: list[int] = []
+        self.skip_parents: list[int] = []  # the parent of each SKIP_TAGS element
+        self.removed: set[int] = set()  # elements taken out of the DOM since
+        self._links_before: list[int] = []  # see running_counts()
+        self._skipped_before: list[int] = []  # see running_counts()
+        self._number: dict[int, int] = {}  # mem_id → number, every element numbered
+        self._pos: dict[int, int] = {}  # mem_id → number, indexed elements only
+        root = tree.body or tree.root
+        if root is not None:
+            self._walk(root)
+
+    # ----------------------------------------------------------------- building
+
+    def _walk(self, root: LexborNode) -> None:
+        # By first_child/next, not traverse(): the walk then knows each node's parent and
+        # when an element ends without asking, and never enters SKIP_TAGS subtrees. An
+        # element's statistics are complete when it ends. (Hot loop: methods are bound to
+        # locals, and per-element lists grow in chunks rather than by append.)
+        nodes, tags, parents, depths = self.nodes, self.tags, self.parents, self.depths
+        seq, seq_parent, linked = self.seq, self.seq_parent, self.linked
+        position_holders = self.position_holders
+        add_node, add_tag, add_parent, add_depth = (
+            nodes.append,
+            tags.append,
+            parents.append,
+            depths.append,
+        )
+        add_text, add_text_parent, add_linked = seq.append, seq_parent.append, linked.append
+        add_compact = self.compact.append
+        size = 1024
+        total, links, direct = [0] * size, [0] * size, [0] * size
+        ends, seq_at, seq_end = [0] * size, [0] * size, [0] * size
+        breaks = bytearray(4 * size)
+        room = len(breaks)
+        skip, run_tags = SKIP_TAGS, _RUN_TAGS
+        deepest = 0
+        count = 0  # elements numbered so far
+        pos = 0  # entries in seq so far
+        # Open elements above ``parent``: (the node after the open element, its parent).
+        stack: list[tuple[LexborNode | None, int]] = []
+        push, pop = stack.append, stack.pop
+        depth = -1  # of ``parent``
+        parent = -1
+        node: LexborNode | None = root
+        while True:
+            while node is not None:
+                # text_content is None but for text nodes: one call tells most nodes apart.
+                text = node.text_content
+                tag = ""
+                if text is None:
+                    # Element names never start with "-": "-text" (an empty text node),
+                    # "-comment", "-doctype"; None for processing instructions.
+                    tag = node.tag or "-"
+                    if tag[0] == "-":
+                        if tag != "-text":
+                            node = node.next
+                            continue
+                        text = ""  # an empty text node still starts a run
+                if text is not None:
+                    add_text(text)
+                    add_text_parent(parent)
+                    pos += 1
+                    if text.isspace():
+                        add_compact("")
+                    else:
+                        # nows(text), inline. (Beyond MAX_DEPTH the count is replaced when
+                        # the element ends.)
+                        compact = "".join(text.split())
+                        if not compact.isascii() and _has_zero_width_space(compact):
+                            compact = _ALL_WS_RE.sub("", compact)
+                        add_compact(compact)
+                        direct[parent] += len(compact)
+                        if "位" in text:
+                            position_holders.append(parent)
+                    node = node.next
+                    continue
+                if tag in skip:
+                    # Not walked, but its text is in its ancestors' text().
+                    if "位" in node_text(node):
+                        position_holders.append(parent)
+                    self.skip_parents.append(parent)
+                    node = node.next
+                    continue
+                i = count
+                count += 1
+                if count > size:
+                    for column in (total, links, direct, ends, seq_at, seq_end):
+                        column.extend([0] * size)
+                    size *= 2
+                add_node(node)
+                add_tag(tag)
+                add_parent(parent)
+                level = depth + 1
+                add_depth(level)
+                if level > deepest:
+                    deepest = level
+                add_linked(tag == "a" or (parent >= 0 and linked[parent]))
+                at = seq_at[i] = pos
+                add_text(i)
+                add_text_parent(parent)
+                add_compact("")
+                pos += 1
+                child = node.first_child
+                if child is None and i:  # ends where it starts: no text, nothing to count
+                    ends[i] = count
+                    seq_end[i] = pos
+                    if tag in run_tags:
+                        if pos >= room:
+                            breaks.extend(bytes(pos + room))
+                            room = len(breaks)
+                        breaks[at] = breaks[pos] = 1
+                    node = node.next
+                    continue
+                push((node.next, parent))
+                parent = i
+                depth = level
+                node = child
+
+            # Element ``parent`` ends here.
+            i = parent
+            ends[i] = count
+            seq_end[i] = pos
+            node, parent = pop()
+            if depth < MAX_DEPTH:
+                chars = total[i] = total[i] + direct[i]
+                if chars and tags[i] == "a":  # a link without text counts nothing either way
+                    link = nodes[i]
+                    href = usable_href(link.attrs.get("href")) or ""
+                    if not href_is_attachment(href) and not text_is_attachment(node_text(link)):
+                        links[i] = chars
+                if parent >= 0:
+                    total[parent] += chars
+                    links[parent] += links[i]
+            elif depth == MAX_DEPTH:  # read as flat text, nothing below it counted
+                chars = total[i] = direct[i] = len(nows(node_text(nodes[i])))
+                total[parent] += chars
+            else:
+                chars = 0
+            # Text split by empty inline tags (索<span></span>引<span></span>号) is one run;
+            # an element with text of its own, or a block, is a run of its own.
+            if chars or tags[i] in run_tags:
+                if pos >= room:
+                    breaks.extend(bytes(pos + room))
+                    room = len(breaks)
+                breaks[seq_at[i]] = breaks[pos] = 1
+            depth -= 1
+            if not stack:
+                break
+        for column in (total, links, direct, ends, seq_at, seq_end):
+            del column[count:]
+        self.total, self.links, self.direct = total, links, direct
+        self.ends, self.seq_at, self.seq_end = ends, seq_at, seq_end
+        self.run_breaks = breaks
+        self.deepest = deepest
+        n = len(nodes)
+
+        if deepest > MAX_DEPTH:
+            self.elements = [i for i in range(n) if depths[i] <= MAX_DEPTH]
+            self._pos = {nodes[i].mem_id: i for i in self.elements}
+            self._number = dict(zip(map(_MEM_ID, nodes), range(n), strict=True))
+        else:
+            self.elements = range(n)
+            # Built here rather than in the walk: a third of the time.
+            self._pos = self._number = dict(zip(map(_MEM_ID, nodes), range(n), strict=True))
+
+        self.classes = classes = [""] * n
+        self.ids = ids = [""] * n
+        self.names = names = [" "] * n
+        for node in root.css("[class], [id]"):
+            k = self._pos.get(node.mem_id)
+            if k is not None:
+                attrs = node.attributes
+                classes[k] = attrs.get("class") or ""
+                ids[k] = attrs.get("id") or ""
+                names[k] = f"{classes[k]} {ids[k]}"
+                self.named.append(k)
+        self.named.sort()
+
+    # ----------------------------------------------------------------- queries
+
+    def number(self, node: LexborNode) -> int | None:
+        """The element's number, indexed or not; None outside the walk (SKIP_TAGS)."""
+        return self._number.get(node.mem_id)
+
+    def at(self, node: LexborNode | None) -> int | None:
+        """The element's number, None for a node that is not indexed."""
+        return None if node is None else self._pos.get(node.mem_id)
+
+    def text_len(self, node: LexborNode) -> int:
+        i = self._pos.get(node.mem_id)
+        return 0 if i is None else self.total[i]
+
+    def content(self, node: LexborNode) -> int:
+        """Text that is not navigation: everything but non-attachment link text."""
+        i = self._pos.get(node.mem_id)
+        return 0 if i is None else self.total[i] - self.links[i]
+
+    def contains(self, outer: LexborNode | None, inner: LexborNode | None) -> bool:
+        """``inner`` is ``outer`` or inside it."""
+        start, at = self.at(outer), self.at(inner)
+        return start is not None and at is not None and start <= at < self.ends[start]
+
+    def inside(self, i: int, outer: int) -> bool:
+        """Element ``i`` is ``outer`` or inside it (``-1``: above the root, holds everything)."""
+        return outer < 0 or outer <= i < self.ends[outer]
+
+    def indexed(self, i: int) -> bool:
+        return self.depths[i] <= MAX_DEPTH
+
+    def descendants(self, i: int) -> list[int] | range:
+        inner = range(i + 1, self.ends[i])
+        if self.deepest > MAX_DEPTH:
+            return [j for j in inner if self.depths[j] <= MAX_DEPTH]
+        return inner
+
+    def running_counts(self) -> tuple[list[int], list[int]]:
+        """(links, SKIP_TAGS elements) before each element number, counted once: how many
+        element ``i`` holds is ``count[ends[i]] - count[i]``."""
+        if not self._links_before:
+            self._links_before = [0, *itertools.accumulate(t == "a" for t in self.tags)]
+        return self._links_before, self._skipped_counts()
+
+    def _skipped_counts(self) -> list[int]:
+        if not self._skipped_before:
+            skipped = [0] * (len(self.tags) + 1)
+            for parent in self.skip_parents:
+                skipped[parent + 1] += 1
+            self._skipped_before = list(itertools.accumulate(skipped))
+        return self._skipped_before
+
+    def has_skipped_inside(self, i: int) -> bool:
+        """Whether element ``i`` holds SKIP_TAGS elements: text the index has not got."""
+        skipped = self._skipped_counts()
+        return skipped[self.ends[i]] != skipped[i]
+
+    def link_count(self, i: int) -> int:
+        """``len(node.css("a"))``: links in element ``i``, itself included."""
+        links, skipped = self.running_counts()
+        end = self.ends[i]
+        # The index has every link but those in SKIP_TAGS subtrees (<svg><a>, <noscript>).
+        if skipped[end] != skipped[i]:
+            return len(self.nodes[i].css("a"))
+        return links[end] - links[i]
+
+    def children(self, i: int) -> list[int]:
+        """Element ``i``'s child elements still in the DOM (SKIP_TAGS ones left out)."""
+        found = []
+        child, end = i + 1, self.ends[i]
+        while child < end:
+            if child not in self.removed:
+                found.append(child)
+            child = self.ends[child]
+        return found
+
+    def remove(self, node: LexborNode) -> None:
+        """Take ``node`` out of the DOM, and out of what is rendered from the index."""
+        i = self._number.get(node.mem_id)
+        if i is not None:
+            self.removed.add(i)
+        node.decompose()
