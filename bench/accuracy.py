@@ -250,7 +250,9 @@ def run(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=default_corpus())
-    parser.add_argument("--repeat", type=int, default=7, help="timed passes over the corpus (the best counts)")
+    parser.add_argument(
+        "--repeat", type=int, default=7, help="timed passes over the corpus (the best counts)"
+    )
     args = parser.parse_args(argv)
     if not (args.corpus / "labels.jsonl").exists():
         print(f"no corpus at {args.corpus} (set --corpus or SCRAPER_CORPUS)", file=sys.stderr)
