@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -69,6 +70,13 @@ def route_server() -> Iterator[RouteServer]:
 @pytest.fixture
 def archive(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
+
+
+def crawl_args(server: Any, db: Path, *extra: str, full: bool = True) -> list[str]:
+    """`scraper crawl` of a local test server: no politeness delay, one fast retry."""
+    args = ["crawl", "--start-url", f"{server.base_url}/xxgk/", "--db", str(db)]
+    args += ["--delay", "0", "--retries", "1", "--retry-wait", "0", *extra]
+    return [*args, "--full"] if full else args
 
 
 def run_cli(

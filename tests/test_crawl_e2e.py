@@ -11,7 +11,7 @@ import sqlite_utils
 
 from scraper.replica import ReplicaServer, ReplicaSite
 
-from .conftest import run_cli
+from .conftest import crawl_args, run_cli
 
 WS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 
@@ -28,22 +28,7 @@ def replica():
 
 
 def crawl(server, db, *extra, full=True):
-    args = [
-        "crawl",
-        "--start-url",
-        f"{server.base_url}/xxgk/",
-        "--db",
-        str(db),
-        "--delay",
-        "0",
-        "--retries",
-        "1",
-        "--retry-wait",
-        "0",
-    ]
-    if full:
-        args.append("--full")
-    return run_cli(*args, *extra)
+    return run_cli(*crawl_args(server, db, *extra, full=full))
 
 
 def export(db, kind="document"):

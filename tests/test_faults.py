@@ -9,7 +9,7 @@ import sqlite_utils
 
 from scraper.replica import ReplicaServer, ReplicaSite
 
-from .conftest import run_cli
+from .conftest import crawl_args, run_cli
 from .test_crawl_e2e import crawl as crawl_replica
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -41,22 +41,7 @@ def small_site(server, doc_body="原始正文内容，共三段文字用于测�
 
 
 def crawl(server, db, *extra):
-    return run_cli(
-        "crawl",
-        "--start-url",
-        f"{server.base_url}/xxgk/",
-        "--db",
-        str(db),
-        "--delay",
-        "0",
-        "--retries",
-        "1",
-        "--retry-wait",
-        "0",
-        "--full",
-        *extra,
-        timeout=60,
-    )
+    return run_cli(*crawl_args(server, db, *extra), timeout=60)
 
 
 def test_redirect_into_a_robots_disallowed_folder_is_not_followed(route_server, archive):

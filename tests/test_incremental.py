@@ -16,7 +16,7 @@ import sqlite_utils
 
 from scraper.replica import ReplicaServer, ReplicaSite
 
-from .conftest import ROOT
+from .conftest import ROOT, crawl_args
 from .test_crawl_e2e import crawl, last_run
 
 
@@ -130,19 +130,7 @@ def _start_crawl(server, db):
             sys.executable,
             "-m",
             "scraper",
-            "crawl",
-            "--start-url",
-            f"{server.base_url}/xxgk/",
-            "--db",
-            str(db),
-            "--delay",
-            "0",
-            "--retries",
-            "1",
-            "--retry-wait",
-            "0",
-            "--concurrency",
-            "1",
+            *crawl_args(server, db, "--concurrency", "1", full=False),
         ],
         cwd=ROOT,
         env=env,
