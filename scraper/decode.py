@@ -115,7 +115,7 @@ _LATIN_RUN_RE = re.compile("[\u0080-\u00ff\u0152-\u0192\u02c6\u02dc\u2013-\u203a
 _CJK_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 # "锟斤拷" / "烫烫烫" are what U+FFFD and uninitialised buffers turn into after a GBK round
 # trip: text that was already mojibake before it reached the server.
-_GBK_ROUNDTRIP_BYTES = tuple(seq.encode() for seq in ("锟斤拷", "烫烫烫", "屯屯屯"))
+_GBK_ROUNDTRIPS = ("锟斤拷", "烫烫烫", "屯屯屯")
 
 # Regexes over a whole page cost ~20 ns a character, more than decoding it. Byte counts
 # (bytes.translate runs at C speed) bound the character counts the checks need; the exact
@@ -221,11 +221,10 @@ def mojibake_reason(text: str, codec: str | None = None, utf8: bytes | None = No
         latin = sum(len(run) for run in _LATIN_RUN_RE.findall(text))
         if latin >= 16 and latin > cjk / 2:
             return f"{latin} characters of latin-1 mojibake (e.g. 'Ã¤Â¸') against {cjk} CJK"
-    # The three sequences share no character, so counting each is counting them all; and
-    # counting them in UTF-8 is counting them in the text (a match starts at a lead byte).
-    roundtrips = 0
-    if "锟" in text or "烫" in text or "屯" in text:
-        roundtrips = sum(utf8.count(seq) for seq in _GBK_ROUNDTRIP_BYTES)
+    # The three sequences share no character, so counting each is counting them all. 屯
+    # and 烫 are real words' characters too: the sequences are only counted where their
+    # character occurs.
+    roundtrips = sum(text.count(seq) for seq in _GBK_ROUNDTRIPS if seq[0] in text)
     if roundtrips >= 3:
         return f"{roundtrips} '锟斤拷'-style round-trip sequences"
     if codec == "gb18030" and (cjk_floor >= 30 or _cjk_count(text) >= 30):

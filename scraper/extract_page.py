@@ -119,8 +119,11 @@ def href_is_attachment(href: str) -> bool:
     dot = path.rfind(".")
     if dot >= 0:
         # The same test as _ATTACH_HREF_RE, without a regex for the usual ASCII extension.
+        # An extension has no dot, so only the last dot can start one. re.I folds a few
+        # non-ASCII letters onto ASCII ones (ſ, K), and $ matches before a final newline:
+        # only such tails need the regex.
         tail = path[dot + 1 :]
-        if tail.isascii() and tail.isalnum():
+        if tail.isascii() and "\n" not in tail:
             if tail.lower() in _ATTACH_EXTS:
                 return True
         elif _ATTACH_HREF_RE.search(path):
@@ -222,27 +225,19 @@ class Page:
 
     def _walk(self, root: LexborNode) -> None:
         # By first_child/next, not traverse(): the walk then knows each node's parent and
-        # when an element ends without asking, and never enters SKIP_TAGS subtrees. An
-        # element's statistics are complete when it ends. (Hot loop: methods are bound to
-        # locals, and per-element lists grow in chunks rather than by append.)
-        nodes, tags, parents, depths = self.nodes, self.tags, self.parents, self.depths
-        seq, seq_parent, linked = self.seq, self.seq_parent, self.linked
-        position_holders = self.position_holders
-        add_node, add_tag, add_parent, add_depth = (
-            nodes.append,
-            tags.append,
-            parents.append,
-            depths.append,
-        )
-        add_text, add_text_parent, add_linked = seq.append, seq_parent.append, linked.append
+        # when an element ends without asking, and never enters SKIP_TAGS subtrees. It only
+        # records; the statistics are sums over the numbered subtrees, taken afterwards with
+        # list operations. (Hot loop: methods are bound to locals, an element is one tuple
+        # unzipped afterwards, and per-element lists grow in chunks rather than by append.)
+        seq, seq_parent = self.seq, self.seq_parent
+        position_holders, skip_parents = self.position_holders, self.skip_parents
+        records: list[tuple[LexborNode, str, int, int]] = []  # (node, tag, parent, depth)
+        add_record = records.append
+        add_text, add_text_parent = seq.append, seq_parent.append
         add_compact = self.compact.append
         size = 1024
-        total, links, direct = [0] * size, [0] * size, [0] * size
-        ends, seq_at, seq_end = [0] * size, [0] * size, [0] * size
-        breaks = bytearray(4 * size)
-        room = len(breaks)
-        skip, run_tags = SKIP_TAGS, _RUN_TAGS
-        deepest = 0
+        direct, ends, seq_at, seq_end = [0] * size, [0] * size, [0] * size, [0] * size
+        skip = SKIP_TAGS
         count = 0  # elements numbered so far
         pos = 0  # entries in seq so far
         # Open elements above ``parent``: (the node after the open element, its parent).
@@ -255,16 +250,6 @@ class Page:
             while node is not None:
                 # text_content is None but for text nodes: one call tells most nodes apart.
                 text = node.text_content
-                tag = ""
-                if text is None:
-                    # Element names never start with "-": "-text" (an empty text node),
-                    # "-comment", "-doctype"; None for processing instructions.
-                    tag = node.tag or "-"
-                    if tag[0] == "-":
-                        if tag != "-text":
-                            node = node.next
-                            continue
-                        text = ""  # an empty text node still starts a run
                 if text is not None:
                     add_text(text)
                     add_text_parent(parent)
@@ -272,98 +257,90 @@ class Page:
                     if text.isspace():
                         add_compact("")
                     else:
-                        # nows(text), inline. (Beyond MAX_DEPTH the count is replaced when
-                        # the element ends.)
+                        # nows(text) but for zero-width spaces, which _settle_zero_width()
+                        # takes out for the whole page at once.
                         compact = "".join(text.split())
-                        if not compact.isascii() and _has_zero_width_space(compact):
-                            compact = _ALL_WS_RE.sub("", compact)
                         add_compact(compact)
                         direct[parent] += len(compact)
                         if "位" in text:
                             position_holders.append(parent)
                     node = node.next
                     continue
+                # Element names never start with "-": "-text" (an empty text node),
+                # "-comment", "-doctype"; None for processing instructions.
+                tag = node.tag or "-"
+                if tag[0] == "-":
+                    if tag == "-text":  # an empty text node still starts a run
+                        add_text("")
+                        add_text_parent(parent)
+                        add_compact("")
+                        pos += 1
+                    node = node.next
+                    continue
                 if tag in skip:
                     # Not walked, but its text is in its ancestors' text().
                     if "位" in node_text(node):
                         position_holders.append(parent)
-                    self.skip_parents.append(parent)
+                    skip_parents.append(parent)
                     node = node.next
                     continue
                 i = count
                 count += 1
                 if count > size:
-                    for column in (total, links, direct, ends, seq_at, seq_end):
+                    for column in (direct, ends, seq_at, seq_end):
                         column.extend([0] * size)
                     size *= 2
-                add_node(node)
-                add_tag(tag)
-                add_parent(parent)
-                level = depth + 1
-                add_depth(level)
-                if level > deepest:
-                    deepest = level
-                add_linked(tag == "a" or (parent >= 0 and linked[parent]))
-                at = seq_at[i] = pos
+                add_record((node, tag, parent, depth + 1))
+                seq_at[i] = pos
                 add_text(i)
                 add_text_parent(parent)
                 add_compact("")
                 pos += 1
                 child = node.first_child
-                if child is None and i:  # ends where it starts: no text, nothing to count
+                if child is None and i:  # ends where it starts
                     ends[i] = count
                     seq_end[i] = pos
-                    if tag in run_tags:
-                        if pos >= room:
-                            breaks.extend(bytes(pos + room))
-                            room = len(breaks)
-                        breaks[at] = breaks[pos] = 1
                     node = node.next
                     continue
                 push((node.next, parent))
                 parent = i
-                depth = level
+                depth += 1
                 node = child
 
             # Element ``parent`` ends here.
-            i = parent
-            ends[i] = count
-            seq_end[i] = pos
+            ends[parent] = count
+            seq_end[parent] = pos
             node, parent = pop()
-            if depth < MAX_DEPTH:
-                chars = total[i] = total[i] + direct[i]
-                if chars and tags[i] == "a":  # a link without text counts nothing either way
-                    link = nodes[i]
-                    href = usable_href(link.attrs.get("href")) or ""
-                    if not href_is_attachment(href) and not text_is_attachment(node_text(link)):
-                        links[i] = chars
-                if parent >= 0:
-                    total[parent] += chars
-                    links[parent] += links[i]
-            elif depth == MAX_DEPTH:  # read as flat text, nothing below it counted
-                chars = total[i] = direct[i] = len(nows(node_text(nodes[i])))
-                total[parent] += chars
-            else:
-                chars = 0
-            # Text split by empty inline tags (索<span></span>引<span></span>号) is one run;
-            # an element with text of its own, or a block, is a run of its own.
-            if chars or tags[i] in run_tags:
-                if pos >= room:
-                    breaks.extend(bytes(pos + room))
-                    room = len(breaks)
-                breaks[seq_at[i]] = breaks[pos] = 1
             depth -= 1
             if not stack:
                 break
-        for column in (total, links, direct, ends, seq_at, seq_end):
-            del column[count:]
-        self.total, self.links, self.direct = total, links, direct
-        self.ends, self.seq_at, self.seq_end = ends, seq_at, seq_end
-        self.run_breaks = breaks
-        self.deepest = deepest
-        n = len(nodes)
 
-        if deepest > MAX_DEPTH:
+        for column in (direct, ends, seq_at, seq_end):
+            del column[count:]
+        self.direct, self.ends, self.seq_at, self.seq_end = direct, ends, seq_at, seq_end
+        n = count
+        if n:
+            nodes, tags, parents, depths = map(list, zip(*records, strict=True))
+        else:
+            nodes, tags, parents, depths = [], [], [], []
+        self.nodes, self.tags, self.parents, self.depths = nodes, tags, parents, depths
+        self.deepest = max(depths, default=0)
+        # A link's subtree is all linked: slices, not a test per element.
+        self.linked = linked = [False] * n
+        for i, tag in enumerate(tags):
+            if tag == "a" and not linked[i]:
+                linked[i : ends[i]] = [True] * (ends[i] - i)
+        self._settle_zero_width()
+        self._count_text()
+        # Text split by empty inline tags (索<span></span>引<span></span>号) is one run; an
+        # element with text of its own, or a block, is a run of its own.
+        self.run_breaks = breaks = bytearray(pos + 1)
+        total, run_tags = self.total, _RUN_TAGS
+        for i, tag in enumerate(tags):
+            if total[i] or tag in run_tags:
+                breaks[seq_at[i]] = breaks[seq_end[i]] = 1
+
+        if self.deepest > MAX_DEPTH:
             self.elements = [i for i in range(n) if depths[i] <= MAX_DEPTH]
             self._pos = {nodes[i].mem_id: i for i in self.elements}
             self._number = dict(zip(map(_MEM_ID, nodes), range(n), strict=True))
@@ -384,6 +361,72 @@ class Page:
                 names[k] = f"{classes[k]} {ids[k]}"
                 self.named.append(k)
         self.named.sort()
+
+    def _settle_zero_width(self) -> None:
+        """Zero-width spaces out of the text runs' compact forms and counts: one test for
+        the page rather than one per text node, as they are rare."""
+        compact = self.compact
+        joined = "".join(compact)
+        if joined.isascii() or not _has_zero_width_space(joined):
+            return
+        direct, seq_parent = self.direct, self.seq_parent
+        for k, text in enumerate(compact):
+            if text and _has_zero_width_space(text):
+                fixed = _ALL_WS_RE.sub("", text)
+                direct[seq_parent[k]] -= len(text) - len(fixed)
+                compact[k] = fixed
+
+    def _is_navigation(self, i: int) -> bool:
+        """Link ``i`` is one whose text is navigation, not a file's name."""
+        link = self.nodes[i]
+        href = usable_href(link.attrs.get("href")) or ""
+        return not href_is_attachment(href) and not text_is_attachment(node_text(link))
+
+    def _count_text(self) -> None:
+        """``total`` and ``links`` for every element, from ``direct``.
+
+        In document order an element's subtree is the numbers ``i`` to ``ends[i]``, so a
+        sum over it is a difference of running sums. Past MAX_DEPTH, and for links inside
+        links, the counts follow other rules, and are summed element by element."""
+        tags, ends, parents, direct = self.tags, self.ends, self.parents, self.direct
+        n = len(tags)
+        anchors = [i for i, tag in enumerate(tags) if tag == "a"]
+        linked = self.linked
+        if self.deepest > MAX_DEPTH or any(i and linked[parents[i]] for i in anchors):
+            self._count_text_by_element()
+            return
+        before = [0, *itertools.accumulate(direct)]
+        self.total = total = [before[end] - before[i] for i, end in enumerate(ends)]
+        navigation = [0] * n
+        for i in anchors:
+            if total[i] and self._is_navigation(i):
+                navigation[i] = total[i]
+        if any(navigation):
+            before = [0, *itertools.accumulate(navigation)]
+            self.links = [before[end] - before[i] for i, end in enumerate(ends)]
+        else:
+            self.links = navigation
+
+    def _count_text_by_element(self) -> None:
+        # Children are numbered after their parent: in reverse order each element is
+        # complete before it is added to its parent.
+        tags, parents, depths, direct = self.tags, self.parents, self.depths, self.direct
+        n = len(tags)
+        self.total = total = [0] * n
+        self.links = links = [0] * n
+        for i in range(n - 1, -1, -1):
+            depth, parent = depths[i], parents[i]
+            if depth < MAX_DEPTH:
+                chars = total[i] = total[i] + direct[i]
+                # A link counts all its text, links inside it included, once.
+                if chars and tags[i] == "a" and self._is_navigation(i):
+                    links[i] = chars
+                if parent >= 0:
+                    total[parent] += chars
+                    links[parent] += links[i]
+            elif depth == MAX_DEPTH:  # read as flat text, nothing below it counted
+                chars = total[i] = direct[i] = len(nows(node_text(self.nodes[i])))
+                total[parent] += chars
 
     # ----------------------------------------------------------------- queries
 
