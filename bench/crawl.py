@@ -91,7 +91,7 @@ async def naive_crawl(base: str, concurrency: int) -> dict:
     scope = Scope([f"{base}/xxgk/"])
     seen: set[str] = set()
     queue: asyncio.Queue[str] = asyncio.Queue()
-    stats = {"requests": 0, "bytes": 0}
+    stats: dict[str, float] = {"requests": 0, "bytes": 0}
 
     def add(url: str) -> None:
         url = canonical_url(url)

@@ -560,7 +560,7 @@ def extract_command(
                 raise ConfigError(f"cannot read {path_or_url}: {exc.strerror}") from exc
             page_url = page_url or Path(path_or_url).resolve().as_uri()
         decoded = decode_html(raw, content_type, override=encoding)
-        fields = extract(decoded.text, page_url, rules).as_dict()
+        fields = extract(decoded.markup, page_url, rules).as_dict()
     except DecodeError as exc:
         click.echo(f"scraper: cannot read {path_or_url} as a page: {exc}", err=True)
         sys.exit(1)

@@ -466,8 +466,9 @@ class Crawler:
 
     def _read(self, result: FetchResult) -> Page:
         decoded = decode_html(result.content, result.content_type)
-        fields = extract(decoded.text, result.url, self.profile.extract)
-        return Page(result, decoded.text, decoded.encoding, fields, LexborHTMLParser(decoded.text))
+        fields = extract(decoded.markup, result.url, self.profile.extract)
+        tree = LexborHTMLParser(decoded.markup)
+        return Page(result, decoded.text, decoded.encoding, fields, tree)
 
     def _soft_404(self, page: Page) -> bool:
         markers = self.profile.fetch.soft_404_markers

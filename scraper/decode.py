@@ -14,7 +14,7 @@ from __future__ import annotations
 import codecs
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from scraper.errors import DecodeError
 
@@ -136,6 +136,14 @@ class Decoded:
     text: str
     encoding: str  # the codec actually used, e.g. "utf-8" or "gb18030"
     declared: str | None  # what the header or <meta> said, if anything
+    # ``text`` as UTF-8 when that is exactly the bytes received: the HTML parser reads
+    # these as they are rather than from ``text`` encoded again.
+    utf8: bytes | None = field(default=None, repr=False)
+
+    @property
+    def markup(self) -> str | bytes:
+        """What to hand the HTML parser: the UTF-8 bytes if there are any, else the text."""
+        return self.text if self.utf8 is None else self.utf8
 
 
 def normalise_label(label: str | None) -> str | None:
@@ -314,7 +322,7 @@ def decode_html(
     if kind:
         raise DecodeError(f"not a text page: looks like {kind} ({len(raw)} bytes)")
     if raw.isascii():
-        return Decoded(raw.decode("ascii"), "utf-8", declared)
+        return Decoded(raw.decode("ascii"), "utf-8", declared, raw)
 
     candidates: list[str] = []
     for label in (header_label, meta_label):
@@ -345,7 +353,11 @@ def _finish(
         # Strictly decoded UTF-8 encodes back to the same bytes.
         reason = mojibake_reason(text, codec, raw if codec == "utf-8" else None)
         if reason is None:
-            return Decoded(_drop_bom(text), codec, declared)
+            if codec != "utf-8":
+                return Decoded(_drop_bom(text), codec, declared)
+            if text.startswith("\ufeff"):
+                return Decoded(text[1:], codec, declared, raw[len(codecs.BOM_UTF8) :])
+            return Decoded(text, codec, declared, raw)
         logger.debug("declared %s gives mojibake: %s", codec, reason)
 
     if authoritative and candidates:

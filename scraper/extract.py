@@ -112,10 +112,11 @@ _META_CANON = {name.lower(): name for name in _META_NAMES}
 # --------------------------------------------------------------------------- entry point
 
 
-def extract(html: str, url: str, rules: ExtractRules | None = None) -> Extracted:
-    """Read a decoded page. Never raises: a page that cannot be read is ``kind="other"``."""
+def extract(html: str | bytes, url: str, rules: ExtractRules | None = None) -> Extracted:
+    """Read a decoded page: text, or UTF-8 bytes (``Decoded.markup``). Never raises: a page
+    that cannot be read is ``kind="other"``."""
     rules = rules or ExtractRules()
-    if not isinstance(html, str) or not html.strip():
+    if not isinstance(html, str | bytes) or not html.strip():
         return Extracted(kind="other")
     try:
         return _extract(html, url or "", rules)
@@ -124,7 +125,7 @@ def extract(html: str, url: str, rules: ExtractRules | None = None) -> Extracted
         return Extracted(kind="other")
 
 
-def _extract(html: str, url: str, rules: ExtractRules) -> Extracted:
+def _extract(html: str | bytes, url: str, rules: ExtractRules) -> Extracted:
     tree = LexborHTMLParser(html)
     meta = _meta_tags(tree)
     scripts = [node_text(s) for s in tree.css("script")]

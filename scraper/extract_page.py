@@ -212,6 +212,7 @@ class Page:
         # Elements holding a text node with 位 (the breadcrumb's "当前位置") in it.
         self.position_holders: list[int] = []
         self.skip_parents: list[int] = []  # the parent of each SKIP_TAGS element
+        self._skip_holders: set[int] = set()  # the same, as a set
         self.removed: set[int] = set()  # elements taken out of the DOM since
         self._links_before: list[int] = []  # see running_counts()
         self._skipped_before: list[int] = []  # see running_counts()
@@ -379,8 +380,15 @@ class Page:
     def _is_navigation(self, i: int) -> bool:
         """Link ``i`` is one whose text is navigation, not a file's name."""
         link = self.nodes[i]
-        href = usable_href(link.attrs.get("href")) or ""
-        return not href_is_attachment(href) and not text_is_attachment(node_text(link))
+        href = link.attrs.get("href")
+        if href and (href := usable_href(href)) and href_is_attachment(href):
+            return False
+        # Most links hold one text node, already in the index; SKIP_TAGS text is not.
+        at = self.seq_at[i]
+        text = self.seq[at + 1] if self.seq_end[i] == at + 2 else None
+        if text.__class__ is not str or i in self._skip_holders:
+            text = node_text(link)
+        return not text_is_attachment(text)
 
     def _count_text(self) -> None:
         """``total`` and ``links`` for every element, from ``direct``.
@@ -392,6 +400,7 @@ class Page:
         n = len(tags)
         anchors = [i for i, tag in enumerate(tags) if tag == "a"]
         linked = self.linked
+        self._skip_holders = set(self.skip_parents)
         if self.deepest > MAX_DEPTH or any(i and linked[parents[i]] for i in anchors):
             self._count_text_by_element()
             return
