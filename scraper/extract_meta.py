@@ -120,38 +120,39 @@ def read_tokens(page: Page, body: int | None, start: int | None = None) -> tuple
     seq, seq_end, seq_parent, breaks = page.seq, page.seq_end, page.seq_parent, page.run_breaks
     # Whether a run is in a link counts from ``start``: a link above it is not seen.
     linked = page.linked if start == 0 else _linked_below(page, start)
-    body_pos = -1
-    parts: list[str] = []
-    owner = -1  # the element holding the run's first text node; -1 between runs
+    add = tokens.append
 
-    def flush() -> None:
+    def flush(parts: list[str], owner: int) -> None:
         if text := clean("".join(parts)):
-            tokens.append(Token(text, owner, linked[owner]))
-        parts.clear()
+            add(Token(text, owner, linked[owner]))
 
-    at, stop = page.seq_at[start], seq_end[start]
-    while at < stop:
-        if breaks[at] and owner >= 0:
-            if parts:
-                flush()
-            owner = -1
-        item = seq[at]
-        if isinstance(item, str):
-            if owner < 0:
-                owner = seq_parent[at]
-            # Whitespace before a run's first text changes nothing once cleaned.
-            if parts or not item.isspace():
-                parts.append(item)
-        elif item == body:
-            if parts:
-                flush()
-            owner = -1
+    # The entries before the body, and after it (or all of them).
+    first, stop = page.seq_at[start], seq_end[start]
+    spans = [(first, stop)]
+    if body is not None and first <= page.seq_at[body] < stop:
+        spans = [(first, page.seq_at[body]), (seq_end[body], stop)]
+    body_pos = -1
+    for lo, hi in spans:
+        if lo > first:  # the body: it ends a run, and the tokens after it come after it
             body_pos = len(tokens)
-            at = seq_end[item]
-            continue
-        at += 1
-    if parts:
-        flush()
+        parts: list[str] = []
+        owner = -1  # the element holding the run's first text node; -1 between runs
+        for item, is_break, parent in zip(
+            seq[lo:hi], breaks[lo:hi], seq_parent[lo:hi], strict=True
+        ):
+            if is_break and owner >= 0:
+                if parts:
+                    flush(parts, owner)
+                    parts = []
+                owner = -1
+            if item.__class__ is str:
+                if owner < 0:
+                    owner = parent
+                # Whitespace before a run's first text changes nothing once cleaned.
+                if parts or not item.isspace():
+                    parts.append(item)
+        if parts:
+            flush(parts, owner)
     return tokens, (body_pos if body_pos >= 0 else len(tokens))
 
 
