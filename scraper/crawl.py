@@ -43,6 +43,7 @@ from scraper.errors import (
     EXIT_OK,
     EXIT_SOME_FAILED,
     EXIT_STORE,
+    BadRedirect,
     Blocked,
     DecodeError,
     FetchError,
@@ -434,6 +435,8 @@ class Crawler:
                 logger.info("skipped (robots.txt): %s", url)
             else:
                 self.fail(url, "out-of-scope", exc.reason, exc.status, attempts)
+        elif isinstance(exc, BadRedirect):  # a link that leads nowhere: the site's doing
+            self.fail(url, "dead-link", exc.reason, exc.status, attempts)
         elif isinstance(exc, RetryableFetch):
             self.fail(url, "error", f"{exc.reason} after {attempts} attempts", exc.status, attempts)
         else:

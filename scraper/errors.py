@@ -13,6 +13,7 @@
             ├── Gone           404 / 410 or a soft-404 page: a fact about the site
             ├── Blocked        a WAF / challenge page (405 "网防G01", 403, 412, 418…)
             ├── OutOfScope     a redirect that leaves the scope, or robots.txt says no
+            ├── BadRedirect    a redirect whose Location is not a URL
             └── TooLarge       the response exceeds the size cap
 
 Only ``RetryableFetch`` is retried, and only the HTTP statuses listed in
@@ -80,6 +81,10 @@ class Blocked(PermanentFetch):
 
 
 class OutOfScope(PermanentFetch):
+    pass
+
+
+class BadRedirect(PermanentFetch):
     pass
 
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import operator
 import re
 from urllib.parse import urljoin
@@ -36,6 +37,8 @@ from scraper.extract_page import (
     usable_href,
     words,
 )
+
+logger = logging.getLogger(__name__)
 
 _STRONG_CLASSES = frozenset(
     words(
@@ -451,7 +454,11 @@ def find_attachments(
     found: dict[str, str] = {}
 
     def add(href: str, text: str) -> None:
-        absolute = urljoin(url, href) if url else href
+        try:
+            absolute = urljoin(url, href) if url else href
+        except ValueError:  # "http://www.x.go索引号：v.cn/a.pdf": no address to record
+            logger.debug("unresolvable attachment link %r on %s", href, url)
+            return
         if not found.get(absolute):
             found[absolute] = text
 

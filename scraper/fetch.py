@@ -40,6 +40,7 @@ from scraper.errors import (
     BLOCKED_HTTP_CODES,
     GONE_HTTP_CODES,
     RETRY_HTTP_CODES,
+    BadRedirect,
     Blocked,
     FetchError,
     Gone,
@@ -161,10 +162,17 @@ class Fetcher:
         url = origin + "/robots.txt"
         try:
             for _ in range(6):
-                response = await self._retrying(partial(self._robots_response, url))
+                try:
+                    response = await self._retrying(partial(self._robots_response, url))
+                except BadRedirect:
+                    # Redirects that lead nowhere: unavailable, like too many (RFC 9309).
+                    return Protego.parse("")
                 if not response.is_redirect:
                     break
-                target = canonical_url(response.headers.get("location", ""), base=url)
+                try:
+                    target = canonical_url(response.headers.get("location", ""), base=url)
+                except ValueError:  # "http://[::1/", a port of 99999: no rules to be had
+                    break
                 if urlsplit(target).hostname != urlsplit(origin).hostname:
                     break  # another host's rules are not this host's: treat as unavailable
                 url = target
@@ -225,7 +233,15 @@ class Fetcher:
                     response._content = b"".join(chunks)
             except httpx.TimeoutException as exc:
                 raise RetryableFetch(url, f"timeout ({type(exc).__name__})") from exc
-            except (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ProxyError) as exc:
+            except httpx.RemoteProtocolError as exc:
+                # httpx reads every redirect's Location, followed or not; a garbled one is
+                # the site's answer, not a broken connection.
+                if str(exc).startswith("Invalid URL in location header"):
+                    raise BadRedirect(url, f"redirect to an invalid URL ({exc})") from exc
+                raise RetryableFetch(
+                    url, f"connection error ({type(exc).__name__}: {exc})"
+                ) from exc
+            except (httpx.NetworkError, httpx.ProxyError) as exc:
                 raise RetryableFetch(
                     url, f"connection error ({type(exc).__name__}: {exc})"
                 ) from exc
@@ -258,7 +274,15 @@ class Fetcher:
         for _ in range(MAX_REDIRECTS + 1):
             response = await self._send(url, headers)
             if response.is_redirect and "location" in response.headers:
-                target = canonical_url(response.headers["location"], base=url)
+                location = response.headers["location"]
+                try:
+                    target = canonical_url(location, base=url)
+                except ValueError:
+                    raise BadRedirect(
+                        first_url,
+                        f"redirect to an invalid URL ({location!r})",
+                        response.status_code,
+                    ) from None
                 if target not in self.scope:
                     raise OutOfScope(
                         first_url, f"redirect leaves the scope ({target})", response.status_code

@@ -376,6 +376,21 @@ def test_each_attachment_once_in_page_order() -> None:
     assert texts == ["B.pdf", "A.doc"]
 
 
+def test_an_unresolvable_attachment_link_does_not_cost_the_document() -> None:
+    # urljoin refuses a host that NFKC-normalises into URL syntax (the full-width colon).
+    bad = "<a href='http://www.hongsibu.go索引号：v.cn/a.pdf'>坏链接.pdf</a>"
+    good = "<a href='./P020240611000000001.pdf'>正式文件.pdf</a>"
+    ex = extract(page(PARAS + f"<p>{bad}{good}</p>"), URL)
+    assert ex.kind == "document"
+    assert ex.title == "测试文章"
+    assert ex.attachments == [
+        {
+            "url": "https://www.hongsibu.gov.cn/xxgk/zfxxgknb/201710/P020240611000000001.pdf",
+            "text": "正式文件.pdf",
+        }
+    ]
+
+
 # --------------------------------------------------------------------------- kind
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlite_utils
 
 from scraper.replica import ReplicaServer, ReplicaSite
@@ -174,3 +175,37 @@ def last_versions(db, url):
         )
         .fetchone()[0]
     )
+
+
+# httpx refuses the first Location itself; the second only canonical_url refuses.
+BAD_LOCATIONS = ["http://[::1/broken", "http://127.0.0.1:99999/r"]
+
+
+@pytest.mark.parametrize("location", BAD_LOCATIONS)
+def test_redirect_to_an_invalid_url_is_a_clean_failure_and_the_run_goes_on(
+    route_server, archive, location
+):
+    small_site(route_server)
+    route_server.routes["/xxgk/old/t20230101_9.html"] = (302, {"Location": location}, b"")
+    result = crawl(route_server, archive)
+    assert result.returncode == 0, result.stderr  # a fact about the site, like a dead link
+    assert "Traceback" not in result.stderr
+    db = sqlite_utils.Database(archive)
+    [failure] = db.query("SELECT url, category, reason, attempts FROM failures")
+    assert failure["url"].endswith("/xxgk/old/t20230101_9.html")
+    assert "redirect to an invalid URL" in failure["reason"]
+    assert failure["category"] == "dead-link"
+    assert failure["attempts"] == 1  # not retried as if the connection had failed
+    assert db.execute("SELECT count(*) FROM versions").fetchone()[0] == 2  # list + document
+
+
+@pytest.mark.parametrize("location", BAD_LOCATIONS)
+def test_robots_txt_redirect_to_an_invalid_url_counts_as_no_robots_txt(
+    route_server, archive, location
+):
+    small_site(route_server)
+    route_server.routes["/robots.txt"] = (301, {"Location": location}, b"")
+    result = crawl(route_server, archive)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "/xxgk/202401/t20240101_1.html" in route_server.paths()
