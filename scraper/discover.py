@@ -15,6 +15,7 @@ links; they are also reported as ``pager`` so that incremental runs can page thr
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from dataclasses import dataclass, field
@@ -78,11 +79,13 @@ def pager_calls(html: str) -> list[tuple[int, str, str]]:
         stem = str(args[ext_at - 1])
         if not stem or stem.startswith(("function", "(")):
             continue  # the pager's own definition, not a call
-        calls.append((min(numbers[0], MAX_PAGER_PAGES), stem, str(args[ext_at]).lstrip(".")))
+        calls.append((numbers[0], stem, str(args[ext_at]).lstrip(".")))
     return calls
 
 
 def _stem_pages(base_url: str, total: int, stem: str, ext: str) -> list[str]:
+    # Every pager total comes from the page itself, so a corrupt one must not explode the list.
+    total = min(total, MAX_PAGER_PAGES)
     return [canonical_url(f"{stem}_{k}.{ext}", base=base_url) for k in range(1, total)]
 
 
@@ -107,7 +110,9 @@ def discover(
     base = url
     base_node = tree.css_first("base[href]")
     if base_node is not None and base_node.attributes.get("href"):
-        base = canonical_url(base_node.attributes["href"] or "", base=url)
+        # Like a browser, an unusable <base> leaves links relative to the page.
+        with contextlib.suppress(ValueError):
+            base = canonical_url(base_node.attributes["href"] or "", base=url)
 
     own = _OWN_STEM.match(urlsplit(url).path.rsplit("/", 1)[-1])
     for total, stem, ext in pager_calls(html):
@@ -148,9 +153,7 @@ def discover(
         match = _TOTAL_PAGES.search(tree.body.text() if tree.body else "")
         total_pages = int(match.group(1)) if match else None
         if total_pages and total_pages > 1:
-            links.pager.extend(
-                _stem_pages(url, min(total_pages, MAX_PAGER_PAGES), own["stem"], own["ext"])
-            )
+            links.pager.extend(_stem_pages(url, total_pages, own["stem"], own["ext"]))
     links.pager = [u for u in dict.fromkeys(links.pager) if u in scope and u != url]
     links.parts = [u for u in dict.fromkeys(links.parts) if u in scope and u != url]
     return links

@@ -1,7 +1,9 @@
 import re
 
+import pytest
+
 from scraper.crawl import next_pages
-from scraper.discover import discover, pager_calls
+from scraper.discover import MAX_PAGER_PAGES, discover, pager_calls
 from scraper.urls import Scope
 
 DOC = re.compile(r"/t\d{8}_\d+(?:_\d+)?\.s?html?$")
@@ -93,3 +95,24 @@ def test_next_pages_picks_the_following_list_page_only():
 def test_next_page_of_a_column_folder_url_is_page_one_of_its_stem():
     pager = ["http://h.cn/xxgk/tzgg/list_1.html", "http://h.cn/xxgk/tzgg/list_2.html"]
     assert next_pages("http://h.cn/xxgk/tzgg/", pager) == [pager[0]]
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<script>createPageHTML(50000, 0, "index", "html");</script>',
+        "<script>var countPage = 50000;</script>",
+        "<div>共50000页</div>",
+    ],
+    ids=["createPageHTML", "countPage", "total-pages-text"],
+)
+def test_a_corrupt_pager_total_is_capped(html):
+    found = links(html)
+    assert len(found.pager) == MAX_PAGER_PAGES - 1
+    assert found.pager[-1] == f"http://h.cn/xxgk/tzgg/index_{MAX_PAGER_PAGES - 1}.html"
+
+
+@pytest.mark.parametrize("base", ["http://[::1/", "http://h.cn:abc/"])
+def test_an_unusable_base_href_leaves_links_relative_to_the_page(base):
+    found = links(f"<head><base href='{base}'></head><a href='t20240101_1.html'>通知</a>")
+    assert found.pages == ["http://h.cn/xxgk/tzgg/t20240101_1.html"]
