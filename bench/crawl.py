@@ -12,8 +12,8 @@ Phases, each a real `scraper crawl` subprocess against the replica on 127.0.0.1:
 4. `--full` re-run (every list and every known page, conditional requests).
 
 The baseline is what a user would otherwise write: an asyncio + httpx script that walks every
-in-scope link (with the same pager reading and politeness settings) and downloads everything
-again on every run, with no conditional requests.
+in-scope link (with the same pager reading and politeness settings) and downloads everything,
+attachment files included, again on every run, with no conditional requests.
 
 Prints requests sent, bytes downloaded, wall time, new versions and peak memory per phase,
 and the issue's targets as pass/fail lines.
@@ -81,6 +81,7 @@ def run_scraper(base: str, db: Path, concurrency: int, *extra: str) -> dict:
         "bytes": run["bytes"],
         "wall": wall,
         "new_versions": run["new_versions"] + run["new_pages"],
+        "files": run["files_saved"],
         "pages_per_s": (run["fetched"] + run["not_modified"]) / wall,
         "peak_mb": max(peak, before) / 1024,
     }
@@ -91,11 +92,12 @@ async def naive_crawl(base: str, concurrency: int) -> dict:
     scope = Scope([f"{base}/xxgk/"])
     seen: set[str] = set()
     queue: asyncio.Queue[str] = asyncio.Queue()
-    stats: dict[str, float] = {"requests": 0, "bytes": 0}
+    stats: dict[str, float] = {"requests": 0, "bytes": 0, "files": 0}
+    attachment = re.compile(r"\.(pdf|docx?|xlsx?|wps|ofd|zip|rar)$")
 
     def add(url: str) -> None:
         url = canonical_url(url)
-        if url not in seen and url in scope and not re.search(r"\.(pdf|docx?|xlsx?|zip|rar)$", url):
+        if url not in seen and url in scope:
             seen.add(url)
             queue.put_nowait(url)
 
@@ -118,6 +120,9 @@ async def naive_crawl(base: str, concurrency: int) -> dict:
                     stats["requests"] += 1 + len(response.history)
                     stats["bytes"] += len(response.content)
                     if response.status_code != 200:
+                        continue
+                    if attachment.search(url):
+                        stats["files"] += 1  # kept as downloaded, not parsed
                         continue
                     html = response.text
                     for total, stem, ext in pager_calls(html):
@@ -143,7 +148,7 @@ async def naive_crawl(base: str, concurrency: int) -> dict:
 def row(name: str, r: dict) -> str:
     return (
         f"| {name} | {r['requests']:,} | {r['bytes'] / 1e6:,.1f} MB | {r['wall']:.1f} s | "
-        f"{r.get('new_versions', '–')} | "
+        f"{r.get('new_versions', '–')} | {r['files']:,} | "
         + (f"{r['peak_mb']:.0f} MB |" if "peak_mb" in r else "– |")
     )
 
@@ -179,8 +184,8 @@ def main() -> None:
         naive_first = asyncio.run(naive_crawl(server.base_url, args.concurrency))
         naive_again = asyncio.run(naive_crawl(server.base_url, args.concurrency))
 
-    print("| phase | requests | downloaded | wall time | new versions | peak RSS |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| phase | requests | downloaded | wall time | new versions | files | peak RSS |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(row("scraper: " + name, r))
     print(row("hand-written script: first crawl", naive_first))

@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -103,7 +103,7 @@ class StatusLine:
             sys.stderr.flush()
 
 
-def fail(exc: ScraperError) -> None:
+def fail(exc: ScraperError) -> NoReturn:
     click.echo(f"scraper: {exc}", err=True)
     sys.exit(exc.exit_code)
 
@@ -166,7 +166,23 @@ def crawl_options(func: Callable[..., Any]) -> Callable[..., Any]:
             envvar="SCRAPER_DELAY",
             help="Least seconds between two requests to the same host; 0 allowed; robots.txt Crawl-delay raises it (default 1; env SCRAPER_DELAY).",
         ),
-        click.option("--max-pages", type=int, help="Stop after fetching this many pages."),
+        click.option(
+            "--max-pages",
+            type=int,
+            help="Stop after fetching this many pages (attachment files count).",
+        ),
+        click.option(
+            "--attachments/--no-attachments",
+            "download_attachments",
+            default=None,
+            envvar="SCRAPER_ATTACHMENTS",
+            help="Download and version the attachment files in scope (default: on; env SCRAPER_ATTACHMENTS).",
+        ),
+        click.option(
+            "--attachment-max-bytes",
+            type=int,
+            help="Largest attachment file downloaded, in bytes (default 50000000); larger ones are recorded as too-large.",
+        ),
         click.option("--full", is_flag=True, help="Walk every list and re-check every known page."),
         click.option(
             "--recheck",
@@ -247,6 +263,9 @@ def build_profile(
     for key in ("timeout", "max_bytes", "retries", "retry_wait", "user_agent"):
         if overrides.get(key) is not None:
             data.setdefault("fetch", {})[key] = overrides[key]
+    for key in ("download_attachments", "attachment_max_bytes"):
+        if overrides.get(key) is not None:
+            data.setdefault("discover", {})[key] = overrides[key]
     return build(data)
 
 
@@ -338,7 +357,7 @@ def run_crawl(
 )
 @click.option(
     "--kind",
-    type=click.Choice(["document", "list", "other", "all"]),
+    type=click.Choice(["document", "list", "other", "attachment", "all"]),
     default="document",
     show_default=True,
     help="Which pages.",
@@ -383,6 +402,8 @@ def history_entries(db: Any, url: str) -> list[dict[str, Any]]:
     previous: dict[str, Any] | None = None
     for version in versions:
         changed = [f for f in COMPARED if previous is None or version.get(f) != previous.get(f)]
+        if version["kind"] == "attachment" and previous is not None:
+            changed = ["bytes"]  # a file's version is its bytes (content_hash is their sha256)
         entries.append(
             {
                 "event": "version",
@@ -471,12 +492,59 @@ def diff(url: str, db_path: str, from_: int | None, to: int | None) -> None:
     versions = {v["number"]: v for v in store.page_versions(db, url)}
     if not versions:
         fail(ConfigError(f"{url} has no versions"))
+    if any(v["kind"] == "attachment" for v in versions.values()):
+        fail(
+            ConfigError(
+                f"{url} is an attachment file, versioned by its bytes: "
+                "compare `scraper raw --version N` outputs"
+            )
+        )
     to = to or max(versions)
     from_ = from_ or max(to - 1, 1)
     for number in (from_, to):
         if number not in versions:
             fail(ConfigError(f"{url} has no version {number} (it has 1–{max(versions)})"))
     click.echo(diff_versions(versions[from_], versions[to], color=sys.stdout.isatty()))
+
+
+@cli.command()
+@click.argument("url")
+@db_option
+@click.option("--version", "number", type=int, help="This version number.")
+@click.option(
+    "--at", help="The version current at this time (ISO; a date means the end of that day, UTC)."
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write to this file (default: standard output).",
+)
+def raw(url: str, db_path: str, number: int | None, at: str | None, output: str | None) -> None:
+    """Write the bytes of a page or attachment file as fetched (the current version, or the
+    one --version or --at names). A multi-part document gives its first part."""
+    db = open_archive(db_path)
+    url = _lookup(db, url)
+    if number is not None and at is not None:
+        fail(ConfigError("give --version or --at, not both"))
+    version = store.find_version(db, url, number=number, at=at)
+    if version is None:
+        wanted = f"version {number}" if number is not None else f"a version at {at}"
+        fail(ConfigError(f"{url} has no {wanted}" if number or at else f"{url} has no versions"))
+    body, _parts = store.version_raw(db, version)
+    if output:
+        try:
+            with open(output, "wb") as handle:
+                handle.write(body)
+        except OSError as exc:
+            fail(ConfigError(f"cannot write {output}: {exc.strerror or exc}"))
+        click.echo(
+            f"v{version['number']} of {url} ({version['fetched_at']}, {len(body)} bytes) -> {output}",
+            err=True,
+        )
+    else:
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
 
 
 @cli.command()
@@ -490,7 +558,7 @@ def stats(db_path: str, as_json: bool) -> None:
         click.echo(json.dumps(figures, ensure_ascii=False))
         return
     for key, value in figures.items():
-        click.echo(f"{key:>18}: {value}")
+        click.echo(f"{key:>21}: {value}")
 
 
 @cli.command()
@@ -638,6 +706,12 @@ def demo(keep_serving: bool, port: int) -> None:
             click.echo(
                 f"  {row['date'] or '----------'}  {row['title']}  [{row['source'] or '-'}]  v{row['versions']}"
             )
+        files = list(db.query("SELECT url, link_text, size FROM attachment_files ORDER BY url"))
+        click.echo(f"\nArchived attachment files: {len(files)}")
+        for row in files[:3]:
+            click.echo(f"  {row['link_text']}  ({row['size']} bytes)  {row['url']}")
+        if len(files) > 3:
+            click.echo("  …")
         click.echo("")
         example = next(
             iter(db.query("SELECT url FROM latest WHERE kind = 'document' ORDER BY url")), None
@@ -647,6 +721,9 @@ def demo(keep_serving: bool, port: int) -> None:
         click.echo(f"  scraper export --db {DEMO_DB} | head -n 1")
         if example:
             click.echo(f"  scraper history --db {DEMO_DB} {example['url']}")
+        if files:
+            name = files[0]["url"].rsplit("/", 1)[-1]
+            click.echo(f"  scraper raw --db {DEMO_DB} {files[0]['url']} -o {name}")
         click.echo(f"  sqlite3 {DEMO_DB} 'SELECT date, title FROM documents'")
         click.echo(f"  datasette {DEMO_DB} -m data/metadata.json   (pip install datasette)")
         if keep_serving:

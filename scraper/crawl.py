@@ -14,6 +14,11 @@ stored bytes when the page's links are needed (list pages). Two modes:
     documents already in the archive; fetch new documents; re-check a bounded share of known
     documents (see :func:`pick_rechecks`).
 
+Attachment files (``download_attachments``) in scope are fetched after the page that links
+them and archived as pages of kind ``attachment``, versioned by the sha256 of their bytes. A
+known file is asked again (conditionally) when a run re-checks the page linking it, when that
+page has a new version, and on ``--full`` runs.
+
 The frontier (every URL queued in this run, and whether it is done) is kept in the archive's
 ``frontier`` table, so a run that follows a killed one (or one stopped by ``--max-pages``)
 finishes that run's work first: what was done is not fetched again, what was queued is.
@@ -22,6 +27,7 @@ finishes that run's work first: what was done is not fetched again, what was que
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import math
 import os
@@ -38,7 +44,7 @@ from sqlite_utils import Database
 
 from scraper import store
 from scraper.decode import decode_html
-from scraper.discover import Links, discover
+from scraper.discover import Links, discover, is_attachment
 from scraper.errors import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -51,6 +57,7 @@ from scraper.errors import (
     OutOfScope,
     RetryableFetch,
     StoreError,
+    TooLarge,
 )
 from scraper.extract import EXTRACTOR_VERSION, Extracted, extract
 from scraper.fetch import Fetcher, FetchResult
@@ -90,7 +97,8 @@ class RunResult:
             f"{changed} changed, {c['unchanged']} unchanged of which {c['not_modified']} "
             "answered 304), "
             f"{c['removed']} removed, {c['returned']} returned, {c['dead_links']} dead links, "
-            f"{c['errors']} errors; {c['requests']} requests, {_size(c['bytes'])} in "
+            f"{c['errors']} errors; {c['files_checked']} attachment files checked "
+            f"({c['files_saved']} new or changed); {c['requests']} requests, {_size(c['bytes'])} in "
             f"{self.seconds:.1f} s ({self.mode}) -> {db_path}"
         )
 
@@ -106,7 +114,7 @@ def _size(n: int) -> str:
 @dataclass
 class Task:
     url: str
-    reason: str  # start | link | pager | recheck
+    reason: str  # start | link | pager | recheck | attachment
     guessed: bool = False  # a pager URL computed from a script call: a 404 is not a dead link
 
 
@@ -240,6 +248,8 @@ class Crawler:
             "full": self.options.full,
             "recheck": self.options.recheck,
             "max_pages": self.options.max_pages,
+            "download_attachments": self.profile.discover.download_attachments,
+            "attachment_max_bytes": self.profile.discover.attachment_max_bytes,
             "extractor_version": EXTRACTOR_VERSION,
         }
 
@@ -307,7 +317,7 @@ class Crawler:
         return bool(self.document_re.search(urlsplit(url).path))
 
     def fail(self, url: str, category: str, reason: str, status: int | None, attempts: int) -> None:
-        if category in ("error", "blocked", "unreadable"):
+        if category in ("error", "blocked", "unreadable"):  # too-large is a policy, not a fault
             self.counts["errors"] += 1
         if category == "blocked":
             self.counts["blocked"] += 1
@@ -326,7 +336,7 @@ class Crawler:
             known
             and not self.options.full
             and task.reason != "recheck"
-            and known["kind"] == "document"
+            and known["kind"] in ("document", "attachment")
         ):
             return True  # incremental: known documents are re-checked by the revisit policy only
         validators = {}
@@ -345,16 +355,27 @@ class Crawler:
             return False
         self.pages_started += 1
         self.fetched.add(task.url)
+        is_file = self.is_file(task.url, known)
+        cap = self.profile.discover.attachment_max_bytes if is_file else None
         try:
-            result = await self.fetcher.fetch(task.url, **validators)
+            result = await self.fetcher.fetch(task.url, **validators, max_bytes=cap)
         except Gone as exc:
             await self._gone(task, exc)
+            return True
+        except TooLarge as exc:
+            category = "too-large" if is_file else "error"
+            self.fail(task.url, category, exc.reason, exc.status, exc.attempts)
             return True
         except FetchError as exc:
             self._fetch_failed(task.url, exc)
             return True
         await self._handle(task, known, result)
         return True
+
+    def is_file(self, url: str, known: dict[str, Any] | None) -> bool:
+        if known is not None:
+            return bool(known["kind"] == "attachment")
+        return is_attachment(url, self.profile.discover.attachment_extensions)
 
     def _robots_refused(self, url: str) -> None:
         problem = self.fetcher.robots_problem(url)
@@ -381,6 +402,8 @@ class Crawler:
             self.seen.add(result.url)
             self.fetched.add(result.url)
         now = store.utcnow()
+        if self.is_file(task.url, known):
+            return await self._handle_file(task, known, result, confirming, now)
         if result.status == 304:
             self.counts["not_modified"] += 1
             self.counts["unchanged"] += 1
@@ -388,6 +411,7 @@ class Crawler:
             stored = self._stored_page(result.url)
             if stored is not None:
                 self._follow(stored, result.url)
+                self._queue_files(stored, again=task.reason == "recheck")
             return "page"
         ctype = (result.content_type or "text/html").split(";")[0].strip().lower()
         if not ctype.startswith(HTML_TYPES):
@@ -422,6 +446,70 @@ class Crawler:
             self.counts["returned"] += 1
         logger.debug("%s %s", outcome, result.url)
         self._follow(page, result.url)
+        self._queue_files(
+            page, again=task.reason == "recheck" or outcome == "new_version", parts=parts
+        )
+        return "page"
+
+    # -- attachment files -----------------------------------------------------------------
+
+    def _queue_files(self, page: Page, *, again: bool, parts: list[Page] | None = None) -> None:
+        """Queue the attachment files a page links. ``again``: ask known files too."""
+        if not self.profile.discover.download_attachments:
+            return
+        for item in [a for p in [page, *(parts or [])] for a in p.fields.attachments]:
+            url = item["url"]
+            if url not in self.profile.scope:
+                logger.debug("attachment outside the scope, not downloaded: %s", url)
+                continue
+            self.enqueue(url, "recheck" if again else "attachment", again=again)
+
+    async def _handle_file(
+        self,
+        task: Task,
+        known: dict[str, Any] | None,
+        result: FetchResult,
+        confirming: bool,
+        now: str,
+    ) -> str:
+        """Save one fetched attachment file: a new version only when its bytes changed."""
+        self.counts["files_checked"] += 1
+        if result.status == 304:
+            store.mark_checked(self.db, result.url, now)
+            return "page"
+        ctype = (result.content_type or "").split(";")[0].strip().lower()
+        if ctype.startswith("text/html") and len(result.content) < SOFT_404_MAX_CHARS:
+            # An error page where a file was expected ("页面不存在") says the file is gone.
+            text = result.content.decode("utf-8", "replace") + result.content.decode(
+                "gb18030", "replace"
+            )
+            if any(marker in text for marker in self.profile.fetch.soft_404_markers):
+                if not confirming:
+                    await self._gone(task, Gone(result.url, "soft 404 instead of the file", 200))
+                return "gone"
+        digest = hashlib.sha256(result.content).hexdigest()
+        name = urlsplit(result.url).path.rsplit("/", 1)[-1]
+        snap = store.Snapshot(
+            url=result.url,
+            first_url=result.first_url,
+            kind="attachment",
+            fields={
+                "title": store.link_text(self.db, task.url) or name,
+                "body_text": "",
+                "meta": {"sha256": digest, "file_name": name},
+            },
+            raw=result.content,
+            fetched_at=now,
+            headers=result.headers,
+            extractor_version=EXTRACTOR_VERSION,
+            digest=digest,
+        )
+        outcome = store.save_snapshot(self.db, snap, self.run_id, self.profile.name)
+        if outcome != "unchanged":
+            self.counts["files_saved"] += 1
+        if known and known.get("removed_at"):
+            self.counts["returned"] += 1
+        logger.debug("attachment %s %s", outcome, result.url)
         return "page"
 
     def _fetch_failed(self, url: str, exc: FetchError) -> None:
@@ -607,7 +695,9 @@ class Crawler:
         candidates = [
             row
             for url, row in self.known.items()
-            if url not in self.fetched and row.get("current_version")
+            if url not in self.fetched
+            and row.get("current_version")
+            and (row["kind"] != "attachment" or self.profile.discover.download_attachments)
         ]
         if self.options.full:
             return [row["url"] for row in candidates]

@@ -209,8 +209,14 @@ class Fetcher:
     # -- one request ----------------------------------------------------------------------
 
     async def _send(
-        self, url: str, headers: dict[str, str], *, check_robots: bool = True
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        check_robots: bool = True,
+        max_bytes: int | None = None,
     ) -> httpx.Response:
+        cap = max_bytes or self.settings.max_bytes
         if check_robots and not await self.allowed(url):
             self.stats.robots_denied += 1
             raise OutOfScope(url, "disallowed by robots.txt")
@@ -225,10 +231,8 @@ class Fetcher:
                     size = 0
                     async for chunk in response.aiter_bytes():
                         size += len(chunk)
-                        if size > self.settings.max_bytes:
-                            raise TooLarge(
-                                url, f"response larger than {self.settings.max_bytes} bytes"
-                            )
+                        if size > cap:
+                            raise TooLarge(url, f"response larger than {cap} bytes")
                         chunks.append(chunk)
                     response._content = b"".join(chunks)
             except httpx.TimeoutException as exc:
@@ -268,11 +272,13 @@ class Fetcher:
         if status >= 400:
             raise PermanentFetch(url, f"HTTP {status}", status)
 
-    async def _fetch_once(self, first_url: str, headers: dict[str, str]) -> FetchResult:
+    async def _fetch_once(
+        self, first_url: str, headers: dict[str, str], max_bytes: int | None = None
+    ) -> FetchResult:
         url = first_url
         redirects: list[str] = []
         for _ in range(MAX_REDIRECTS + 1):
-            response = await self._send(url, headers)
+            response = await self._send(url, headers, max_bytes=max_bytes)
             if response.is_redirect and "location" in response.headers:
                 location = response.headers["location"]
                 try:
@@ -320,9 +326,15 @@ class Fetcher:
         return outcome
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
     ) -> FetchResult:
-        """GET ``url`` (canonical, in scope) with retries. Raises a FetchError subclass."""
+        """GET ``url`` (canonical, in scope) with retries. Raises a FetchError subclass.
+        ``max_bytes`` replaces the settings' size cap for this request (attachment files)."""
         if url not in self.scope:
             raise OutOfScope(url, "outside the crawl scope")
         headers: dict[str, str] = {}
@@ -337,7 +349,7 @@ class Fetcher:
             attempts += 1
             if attempts > 1:
                 logger.info("retry %d for %s", attempts - 1, url)
-            return await self._fetch_once(url, headers)
+            return await self._fetch_once(url, headers, max_bytes)
 
         result = await self._retrying(once)
         result.attempts = attempts

@@ -41,6 +41,8 @@ class FetchSettings:
 class DiscoverSettings:
     attachment_extensions: list[str] = field(default_factory=list)
     ignore_patterns: list[str] = field(default_factory=list)
+    download_attachments: bool = True
+    attachment_max_bytes: int = 50_000_000
 
 
 @dataclass
@@ -148,13 +150,18 @@ def build_profile(data: dict[str, Any]) -> Profile:
         raise ConfigError("--concurrency must be ≥ 1")
     if fetch.retries < 0 or fetch.retry_wait < 0 or fetch.timeout <= 0 or fetch.max_bytes <= 0:
         raise ConfigError("timeout, max-bytes, retries and retry-wait must be positive")
+    discover = DiscoverSettings(**_fields(DiscoverSettings, data.get("discover", {}), where))
+    if not isinstance(discover.download_attachments, bool):
+        raise ConfigError(f"profile {where}: download_attachments must be true or false")
+    if not isinstance(discover.attachment_max_bytes, int) or discover.attachment_max_bytes <= 0:
+        raise ConfigError(f"profile {where}: attachment_max_bytes must be a positive integer")
     return Profile(
         name=str(data.get("name", "custom")),
         title=str(data.get("title", "")),
         start_urls=start_urls,
         scope=scope,
         fetch=fetch,
-        discover=DiscoverSettings(**_fields(DiscoverSettings, data.get("discover", {}), where)),
+        discover=discover,
         extract=ExtractRules(**_fields(ExtractRules, data.get("extract", {}), where)),
         source=where,
     )

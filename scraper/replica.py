@@ -175,6 +175,7 @@ class ReplicaSite:
         self._docs: dict[str, Doc] = {}
         self._pages: dict[str, tuple[Doc, int]] = {}
         self._files: dict[str, tuple[Doc, str]] = {}  # path -> (doc, file name)
+        self._file_revisions: dict[str, int] = {}  # path -> times its bytes were replaced
         self._cache: dict[str, _Cached] = {}
         self._removed: dict[str, list[tuple[str, int, Entry]]] = {}
         self._waf_all = False
@@ -324,6 +325,11 @@ class ReplicaSite:
         with self._lock:
             return list(self._files)
 
+    def file_bytes(self, path: str) -> bytes:
+        """The bytes the file at ``path`` is served with now."""
+        with self._lock:
+            return self._file(*self._files[path])[0]
+
     def disallowed_paths(self) -> list[str]:
         return [NBZL, NBZL + "index.html", self._hidden.path]
 
@@ -390,6 +396,14 @@ class ReplicaSite:
             blocks[i] = Para(text)
             self._touch()
             return text
+
+    def replace_file(self, path: str) -> None:
+        """Publish new bytes at an attachment's address (same URL, new content)."""
+        with self._lock:
+            if path not in self._files:
+                raise KeyError(f"no file at {path}")
+            self._file_revisions[path] = self._file_revisions.get(path, 0) + 1
+            self._touch()
 
     def retitle(self, path: str, new_title: str) -> None:
         """Correct a title: the detail page(s) and every list item showing it change."""
@@ -566,7 +580,9 @@ class ReplicaSite:
 
     def _file(self, doc: Doc, name: str) -> tuple[bytes, str]:
         ext = name.rsplit(".", 1)[1]
-        seed = hashlib.sha256(f"{doc.path}/{name}".encode()).digest()
+        revision = self._file_revisions.get(doc.folder + name, 0)
+        key = f"{doc.path}/{name}" + (f"#{revision}" if revision else "")
+        seed = hashlib.sha256(key.encode()).digest()
         return MAGIC.get(
             ext, b""
         ) + b"replica attachment " + name.encode() + b"\n" + seed * 8, CONTENT_TYPES[ext]

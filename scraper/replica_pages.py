@@ -764,6 +764,12 @@ def generated_document(kind: str, column: str, doc_id: int, date: str, seq: int)
             written,
             f"{abbr}〔{year}〕{seq % 300 + 1}号",
         ),
+        # Every fourth one carries its text as a PDF too, linked from the hasFJ script.
+        attachments=(
+            [Attachment(f"P0{date.replace('-', '')}{doc_id % 1000000:06d}.pdf", f"{subject}.pdf")]
+            if doc_id % 4 == 1
+            else []
+        ),
     )
 
 

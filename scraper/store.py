@@ -6,7 +6,8 @@ recorded data, without the network.
 What a version is: a page gets a new version when the hash of its *extracted* content
 (title, date, source, index_no, doc_no, body_text and attachment URLs — see
 :func:`content_hash`) differs from its current version's. Raw bytes, headers, footers,
-counters and layout are not part of the hash. Nothing is ever overwritten: a version row is
+counters and layout are not part of the hash. An attachment file is a page of kind
+``attachment`` whose version hash is the sha256 of its bytes. Nothing is ever overwritten: a version row is
 written once; a page row only moves its ``last_*`` columns and ``removed_at``.
 
 Raw bytes are stored zlib-compressed (``zlib.compress``, RFC 1950) in ``versions.raw``; the
@@ -40,7 +41,8 @@ logger = logging.getLogger(__name__)
 HASHED_FIELDS = ("title", "date", "source", "index_no", "doc_no", "body_text")
 FIELDS = (*HASHED_FIELDS, "breadcrumb", "meta", "attachments")
 JSON_FIELDS = ("breadcrumb", "meta", "attachments")
-RUN_COUNTS = (
+# The counts the first schema created; later ones arrive by migration (m005).
+_RUN_COUNTS_V1 = (
     "requests",
     "bytes",
     "fetched",
@@ -54,6 +56,7 @@ RUN_COUNTS = (
     "blocked",
     "errors",
 )
+RUN_COUNTS = (*_RUN_COUNTS_V1, "files_checked", "files_saved")
 
 migrations = Migrations("scraper")
 
@@ -75,10 +78,10 @@ def m001_initial(db: Database) -> None:
             "exit_code": int,
             "pid": int,
             "command": str,
-            **{name: int for name in RUN_COUNTS},
+            **{name: int for name in _RUN_COUNTS_V1},
         },
         pk="id",
-        defaults={name: 0 for name in RUN_COUNTS},
+        defaults={name: 0 for name in _RUN_COUNTS_V1},
     )
     db.table("pages").create(
         {
@@ -187,6 +190,14 @@ def m004_aliases(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_attachment_files(db: Database) -> None:
+    # Attachment files are archived as pages of kind "attachment" (their versions hold the
+    # bytes); a run counts them apart from HTML pages.
+    for name in ("files_checked", "files_saved"):
+        db.table("runs").add_column(name, int, not_null_default=0)
+
+
 VIEWS = {
     # The latest version of every page that has one, removed pages included.
     "latest": """
@@ -209,6 +220,17 @@ VIEWS = {
                v.content_hash, prev.content_hash AS previous_hash
         FROM versions v JOIN pages p ON p.id = v.page_id
         JOIN versions prev ON prev.page_id = v.page_id AND prev.number = v.number - 1
+    """,
+    # Attachment files as archived now, with the documents that link them.
+    "attachment_files": """
+        SELECT p.url, v.title AS link_text, v.content_type, v.raw_size AS size,
+               v.content_hash AS sha256, v.number AS version,
+               (SELECT count(*) FROM versions c WHERE c.page_id = p.id) AS versions,
+               v.fetched_at, p.first_seen, p.last_seen, p.removed_at,
+               (SELECT group_concat(d.url, ' ') FROM attachments a JOIN pages d
+                ON d.id = a.page_id WHERE a.url = p.url) AS linked_from
+        FROM pages p JOIN versions v ON v.page_id = p.id AND v.number = p.current_version
+        WHERE p.kind = 'attachment'
     """,
     # What disappeared, and when.
     "removed": """
@@ -354,10 +376,11 @@ class Snapshot:
     headers: dict[str, str] = field(default_factory=dict)
     parts: list[tuple[str, bytes]] = field(default_factory=list)  # (url, raw) of parts 2…n
     extractor_version: str = ""
+    digest: str | None = None  # set for attachment files: the sha256 of their bytes
 
     @property
     def hash(self) -> str:
-        return content_hash(self.fields)
+        return self.digest or content_hash(self.fields)
 
 
 def get_page(db: Database, url: str) -> dict[str, Any] | None:
@@ -500,6 +523,14 @@ def _save_attachments(
             "ON CONFLICT(page_id, url) DO UPDATE SET last_seen = excluded.last_seen",
             [page_id, item["url"], item.get("text", ""), now, now],
         )
+
+
+def link_text(db: Database, url: str) -> str | None:
+    """The text of the first recorded link to an attachment file."""
+    row = db.execute(
+        "SELECT text FROM attachments WHERE url = ? AND text != '' ORDER BY id LIMIT 1", [url]
+    ).fetchone()
+    return str(row[0]) if row else None
 
 
 def mark_checked(db: Database, url: str, at: str) -> None:
@@ -710,12 +741,14 @@ def record_failure(
 
 
 def settled_failures(db: Database) -> set[str]:
-    """URLs whose last failure was a dead link or an off-scope redirect, and that are not
-    pages: facts about the site that a default run need not ask about again."""
+    """URLs whose last failure was a dead link, an off-scope redirect or a file over the size
+    cap, and that are not pages: facts about the site that a default run need not ask about
+    again."""
     return {
         row["url"]
         for row in db.query(
-            "SELECT f.url FROM failures f WHERE f.category IN ('dead-link', 'out-of-scope') "
+            "SELECT f.url FROM failures f "
+            "WHERE f.category IN ('dead-link', 'out-of-scope', 'too-large') "
             "AND f.id = (SELECT max(id) FROM failures g WHERE g.url = f.url) "
             "AND f.url NOT IN (SELECT url FROM pages)"
         )
@@ -743,6 +776,27 @@ def page_versions(db: Database, url: str) -> list[dict[str, Any]]:
             [url],
         )
     ]
+
+
+def find_version(
+    db: Database, url: str, *, number: int | None = None, at: str | None = None
+) -> dict[str, Any] | None:
+    """One version of a page, raw bytes included: ``number``, else the one current at ``at``
+    (an ISO time, or a date meaning the end of that day, UTC), else the current one."""
+    sql = "SELECT v.* FROM versions v JOIN pages p ON p.id = v.page_id WHERE p.url = ?"
+    params: list[Any] = [url]
+    if number is not None:
+        sql += " AND v.number = ?"
+        params.append(number)
+    elif at is not None:
+        if len(at) == 10:
+            at += "T23:59:59Z"
+        sql += " AND v.fetched_at <= ? ORDER BY v.number DESC LIMIT 1"
+        params.append(at)
+    else:
+        sql += " AND v.number = p.current_version"
+    rows = list(db.query(sql, params))
+    return rows[0] if rows else None
 
 
 def page_events(db: Database, url: str) -> list[dict[str, Any]]:
@@ -793,6 +847,8 @@ def stats(db: Database) -> dict[str, Any]:
         "changed_pages": one("SELECT count(DISTINCT page_id) FROM versions WHERE number > 1"),
         "removed": one("SELECT count(*) FROM pages WHERE removed_at IS NOT NULL"),
         "attachments": one("SELECT count(DISTINCT url) FROM attachments"),
+        "attachment_files": one("SELECT count(*) FROM attachment_files"),
+        "attachment_file_bytes": one("SELECT coalesce(sum(size), 0) FROM attachment_files"),
         "runs": one("SELECT count(*) FROM runs"),
         "last_run": one("SELECT max(started) FROM runs"),
         "failures_last_run": one(

@@ -30,14 +30,17 @@ def archived(tmp_path):
     db = tmp_path / "archive.db"
     with ReplicaServer(site) as server:
         assert crawl(server, db).returncode == 0
-        deleted = sorted(site.expected_documents())[0]
+        # A document with attachment files, so that its files disappear with it.
+        deleted, doc = next(
+            (p, d) for p, d in sorted(site.expected_documents().items()) if d["attachments"]
+        )
         site.delete(deleted)
         assert crawl(server, db).returncode == 0
-        yield site, server.base_url, db, deleted
+        yield site, server.base_url, db, deleted, [a["path"] for a in doc["attachments"]]
 
 
 def test_datasette_serves_views_search_and_canned_queries(archived):
-    site, base, db, deleted = archived
+    site, base, db, deleted, deleted_files = archived
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -75,6 +78,10 @@ def test_datasette_serves_views_search_and_canned_queries(archived):
         assert [r["url"].removeprefix(base) for r in removed if r["kind"] == "document"] == [
             deleted
         ]
+        gone_files = httpx.get(f"{root}/files_changed_or_gone.json?_shape=array").json()
+        assert deleted_files
+        assert sorted(f["url"].removeprefix(base) for f in gone_files) == sorted(deleted_files)
+        assert all(f["removed_at"] and f["linked_from"] for f in gone_files)
         title = site.expected_documents()[sorted(live)[0]]["title"]
         found = httpx.get(
             f"{root}/search.json?_shape=array&q={quote(json.dumps(title[:6], ensure_ascii=False))}"

@@ -42,6 +42,20 @@ def test_unknown_site_and_broken_profiles_are_config_errors(tmp_path):
         build_profile(load_raw(profile_path=typo))
 
 
+@pytest.mark.parametrize(
+    "setting, message",
+    [
+        ('download_attachments = "yes"', "true or false"),
+        ("attachment_max_bytes = 0", "positive integer"),
+    ],
+)
+def test_bad_attachment_settings_are_config_errors(tmp_path, setting, message):
+    profile = tmp_path / "p.toml"
+    profile.write_text(f'start_urls = ["http://a.cn/"]\n[discover]\n{setting}\n', "utf-8")
+    with pytest.raises(ConfigError, match=message):
+        build_profile(load_raw(profile_path=profile))
+
+
 def test_cli_bad_configuration_exits_2_with_one_line(tmp_path):
     result = run_cli("crawl", "--site", "nowhere", "--db", str(tmp_path / "a.db"))
     assert result.returncode == 2

@@ -126,6 +126,24 @@ def test_ensure_schema_is_rerunnable(tmp_path):
     assert again["_sqlite_migrations"].count == len(store.migrations._migrations)
 
 
+def test_an_archive_from_before_attachment_files_is_upgraded(tmp_path):
+    path = tmp_path / "old.db"
+    old = store.open_db(path)
+    # Undo m005 as an archive written by the previous release would lack it.
+    for name in ("files_checked", "files_saved"):
+        old.execute(f"ALTER TABLE runs DROP COLUMN {name}")
+    old.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_attachment_files'")
+    old.execute("DROP VIEW attachment_files")
+    old.conn.commit()
+    old.close()
+    upgraded = store.open_db(path)
+    assert {"files_checked", "files_saved"} <= set(upgraded["runs"].columns_dict)
+    assert "attachment_files" in upgraded.view_names()
+    run_id = store.start_run(upgraded, "test", "full", 1, "scraper crawl", {})
+    store.finish_run(upgraded, run_id, {"files_checked": 3, "files_saved": 2}, "ok", 0)
+    assert upgraded["runs"].get(run_id)["files_saved"] == 2
+
+
 def test_full_text_search_finds_chinese_substrings(db, run_id):
     store.save_snapshot(db, snap(), run_id, "test")
     rows = list(db.query("SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?", ["植树活动"]))
