@@ -11,6 +11,7 @@ import shlex
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -507,6 +508,20 @@ def diff(url: str, db_path: str, from_: int | None, to: int | None) -> None:
     click.echo(diff_versions(versions[from_], versions[to], color=sys.stdout.isatty()))
 
 
+def archive_time(value: str) -> str:
+    """``--at`` as the archive writes times (UTC, ``YYYY-MM-DDTHH:MM:SSZ``). A date means the
+    end of that day, UTC; a time without an offset is UTC."""
+    try:
+        if len(value) == 10:
+            return date.fromisoformat(value).isoformat() + "T23:59:59Z"
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        fail(ConfigError(f"--at {value!r} is not an ISO 8601 date or time"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @cli.command()
 @click.argument("url")
 @db_option
@@ -523,15 +538,30 @@ def diff(url: str, db_path: str, from_: int | None, to: int | None) -> None:
 def raw(url: str, db_path: str, number: int | None, at: str | None, output: str | None) -> None:
     """Write the bytes of a page or attachment file as fetched (the current version, or the
     one --version or --at names). A multi-part document gives its first part."""
-    db = open_archive(db_path)
-    url = _lookup(db, url)
     if number is not None and at is not None:
         fail(ConfigError("give --version or --at, not both"))
-    version = store.find_version(db, url, number=number, at=at)
+    at_utc = archive_time(at) if at is not None else None
+    db = open_archive(db_path)
+    url = _lookup(db, url)
+    version = store.find_version(db, url, number=number, at=at_utc)
     if version is None:
-        wanted = f"version {number}" if number is not None else f"a version at {at}"
-        fail(ConfigError(f"{url} has no {wanted}" if number or at else f"{url} has no versions"))
+        count = len(store.page_versions(db, url))
+        if number is not None:
+            fail(ConfigError(f"{url} has no version {number} (it has 1–{count})"))
+        if at_utc is not None:
+            fail(ConfigError(f"{url} has no version fetched by {at_utc} ({count} later)"))
+        fail(ConfigError(f"{url} has no versions"))
     body, _parts = store.version_raw(db, version)
+    page = store.get_page(db, url) or {}
+    removed = page.get("removed_at")
+    if (
+        removed
+        and version["number"] == page.get("current_version")
+        and (at_utc is None or removed <= at_utc)
+    ):
+        click.echo(
+            f"scraper: note: {url} was removed at {removed}; this is its last version", err=True
+        )
     if output:
         try:
             with open(output, "wb") as handle:

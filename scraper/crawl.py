@@ -67,6 +67,10 @@ from scraper.urls import canonical_url
 logger = logging.getLogger(__name__)
 
 HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml", "text/xml")
+# Task reasons of a URL queued from a page's attachment list: it is a file whatever its path
+# looks like (download scripts: ``downfile.jsp?filename=a.pdf``). Kept in the frontier.
+FILE_REASONS = ("attachment", "attachment-recheck")
+RECHECK_REASONS = ("recheck", "attachment-recheck")
 SOFT_404_MAX_CHARS = 20_000
 RECENT_DAYS = 60  # documents published within this many days are re-checked more often
 RECENT_BONUS = timedelta(days=7)
@@ -114,7 +118,7 @@ def _size(n: int) -> str:
 @dataclass
 class Task:
     url: str
-    reason: str  # start | link | pager | recheck | attachment
+    reason: str  # start | link | pager | recheck | attachment | attachment-recheck
     guessed: bool = False  # a pager URL computed from a script call: a 404 is not a dead link
 
 
@@ -152,6 +156,7 @@ class Crawler:
         self.fetched: set[str] = set()  # URLs this run actually requested
         self.multipart: set[str] = set()  # pages whose current version has parts 2…n
         self.robots_reported: set[str] = set()
+        self.file_urls: set[str] = set()  # URLs some page lists as attachments, this run
         self.fatal: StoreError | None = None
         self._queued: list[tuple[str, str, bool]] = []  # enqueued, not yet in the frontier table
         self.resume = False
@@ -335,7 +340,7 @@ class Crawler:
         if (
             known
             and not self.options.full
-            and task.reason != "recheck"
+            and task.reason not in RECHECK_REASONS
             and known["kind"] in ("document", "attachment")
         ):
             return True  # incremental: known documents are re-checked by the revisit policy only
@@ -348,6 +353,9 @@ class Crawler:
             and known["url"] not in self.multipart
         ):
             validators = {"etag": known.get("etag"), "last_modified": known.get("last_modified")}
+        is_file = self.is_file(task, known)
+        if is_file and not self.profile.discover.download_attachments:
+            return True  # queued by an earlier run that downloaded files; this one does not
         if not await self.fetcher.allowed(task.url):
             self._robots_refused(task.url)
             return True
@@ -355,7 +363,6 @@ class Crawler:
             return False
         self.pages_started += 1
         self.fetched.add(task.url)
-        is_file = self.is_file(task.url, known)
         cap = self.profile.discover.attachment_max_bytes if is_file else None
         try:
             result = await self.fetcher.fetch(task.url, **validators, max_bytes=cap)
@@ -372,10 +379,31 @@ class Crawler:
         await self._handle(task, known, result)
         return True
 
-    def is_file(self, url: str, known: dict[str, Any] | None) -> bool:
+    def is_file(self, task: Task, known: dict[str, Any] | None) -> bool:
+        """Whether ``task`` asks for an attachment file: the archive's word first, then how it
+        was queued, then its extension."""
         if known is not None:
             return bool(known["kind"] == "attachment")
-        return is_attachment(url, self.profile.discover.attachment_extensions)
+        return (
+            task.reason in FILE_REASONS
+            or task.url in self.file_urls
+            or is_attachment(task.url, self.profile.discover.attachment_extensions)
+        )
+
+    def _answers_as_file(
+        self, task: Task, known: dict[str, Any] | None, result: FetchResult
+    ) -> bool:
+        """Whether to archive ``result`` as a file. A redirect's target decides by its own
+        archive row, so a file link that lands on a known page never rewrites that page; a
+        link queued as a file that lands on an HTML page with no file extension is a page."""
+        landed = self.known.get(result.url) if result.url != task.url else known
+        if landed is not None:
+            return bool(landed["kind"] == "attachment")
+        if not self.is_file(task, known):
+            return False
+        ctype = (result.content_type or "").split(";")[0].strip().lower()
+        extensions = self.profile.discover.attachment_extensions
+        return not (ctype.startswith("text/html") and not is_attachment(result.url, extensions))
 
     def _robots_refused(self, url: str) -> None:
         problem = self.fetcher.robots_problem(url)
@@ -402,7 +430,7 @@ class Crawler:
             self.seen.add(result.url)
             self.fetched.add(result.url)
         now = store.utcnow()
-        if self.is_file(task.url, known):
+        if self._answers_as_file(task, known, result):
             return await self._handle_file(task, known, result, confirming, now)
         if result.status == 304:
             self.counts["not_modified"] += 1
@@ -410,8 +438,8 @@ class Crawler:
             store.mark_checked(self.db, result.url, now)
             stored = self._stored_page(result.url)
             if stored is not None:
+                self._queue_files(stored, again=task.reason in RECHECK_REASONS)
                 self._follow(stored, result.url)
-                self._queue_files(stored, again=task.reason == "recheck")
             return "page"
         ctype = (result.content_type or "text/html").split(";")[0].strip().lower()
         if not ctype.startswith(HTML_TYPES):
@@ -445,10 +473,12 @@ class Crawler:
         if known and known.get("removed_at"):
             self.counts["returned"] += 1
         logger.debug("%s %s", outcome, result.url)
-        self._follow(page, result.url)
+        # Files first: a download link with no file extension is also a link discovery sees,
+        # and the first queueing decides how the URL is handled.
         self._queue_files(
-            page, again=task.reason == "recheck" or outcome == "new_version", parts=parts
+            page, again=task.reason in RECHECK_REASONS or outcome == "new_version", parts=parts
         )
+        self._follow(page, result.url)
         return "page"
 
     # -- attachment files -----------------------------------------------------------------
@@ -457,12 +487,14 @@ class Crawler:
         """Queue the attachment files a page links. ``again``: ask known files too."""
         if not self.profile.discover.download_attachments:
             return
-        for item in [a for p in [page, *(parts or [])] for a in p.fields.attachments]:
+        items = [a for p in [page, *(parts or [])] for a in p.fields.attachments]
+        for item in canonical_attachments(items):
             url = item["url"]
             if url not in self.profile.scope:
                 logger.debug("attachment outside the scope, not downloaded: %s", url)
                 continue
-            self.enqueue(url, "recheck" if again else "attachment", again=again)
+            self.file_urls.add(url)
+            self.enqueue(url, "attachment-recheck" if again else "attachment", again=again)
 
     async def _handle_file(
         self,
@@ -473,20 +505,29 @@ class Crawler:
         now: str,
     ) -> str:
         """Save one fetched attachment file: a new version only when its bytes changed."""
-        self.counts["files_checked"] += 1
+        if not confirming:
+            self.counts["files_checked"] += 1
         if result.status == 304:
             store.mark_checked(self.db, result.url, now)
             return "page"
         ctype = (result.content_type or "").split(";")[0].strip().lower()
-        if ctype.startswith("text/html") and len(result.content) < SOFT_404_MAX_CHARS:
-            # An error page where a file was expected ("页面不存在") says the file is gone.
-            text = result.content.decode("utf-8", "replace") + result.content.decode(
-                "gb18030", "replace"
-            )
+        if ctype.startswith("text/html"):
+            # An error page where a file was expected ("页面不存在") says the file is gone;
+            # any other HTML (maintenance, login) is a failure, never a version of the file.
+            head = result.content[:SOFT_404_MAX_CHARS]
+            text = head.decode("utf-8", "replace") + head.decode("gb18030", "replace")
             if any(marker in text for marker in self.profile.fetch.soft_404_markers):
                 if not confirming:
                     await self._gone(task, Gone(result.url, "soft 404 instead of the file", 200))
                 return "gone"
+            self.fail(
+                task.url,
+                "unreadable",
+                f"an HTML page ({ctype}) where a file was expected",
+                result.status,
+                result.attempts,
+            )
+            return "page"
         digest = hashlib.sha256(result.content).hexdigest()
         name = urlsplit(result.url).path.rsplit("/", 1)[-1]
         snap = store.Snapshot(
@@ -536,8 +577,13 @@ class Crawler:
             if not known.get("removed_at"):
                 # Confirm with a second request: a flapping server must not mark a page
                 # removed. If the page answers this time, it is archived as usual.
+                cap = (
+                    self.profile.discover.attachment_max_bytes
+                    if self.is_file(task, known)
+                    else None
+                )
                 try:
-                    again = await self.fetcher.fetch(task.url)
+                    again = await self.fetcher.fetch(task.url, max_bytes=cap)
                 except Gone:
                     pass
                 except FetchError as failure:
@@ -593,11 +639,9 @@ class Crawler:
             fields["body_text"] = "\n\n".join(
                 [fields["body_text"], *(p.fields.body_text for p in parts)]
             ).strip()
-            attachments = {a["url"]: a for a in fields["attachments"]}
-            for part in parts:
-                for item in part.fields.attachments:
-                    attachments.setdefault(item["url"], item)
-            fields["attachments"] = list(attachments.values())
+        fields["attachments"] = canonical_attachments(
+            [a for p in [page, *parts] for a in p.fields.attachments]
+        )
         return store.Snapshot(
             url=page.result.url,
             first_url=page.result.first_url,
@@ -721,6 +765,20 @@ class Crawler:
 
         documents.sort(key=lambda row: (priority(row), row["url"]))
         return [row["url"] for row in documents[:budget]]
+
+
+def canonical_attachments(items: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Attachment links with canonical URLs, each once (first text kept), so that a file is
+    one archive row whatever fragment or spelling its links use."""
+    found: dict[str, dict[str, str]] = {}
+    for item in items:
+        try:
+            url = canonical_url(item["url"])
+        except ValueError:
+            continue
+        if url not in found:
+            found[url] = {**item, "url": url}
+    return list(found.values())
 
 
 _NUMBERED = re.compile(r"^(?P<dir>.*/)(?:(?P<stem>[^/]*?)(?:_(?P<n>\d+))?\.(?P<ext>s?html?))?$")

@@ -228,7 +228,8 @@ VIEWS = {
                (SELECT count(*) FROM versions c WHERE c.page_id = p.id) AS versions,
                v.fetched_at, p.first_seen, p.last_seen, p.removed_at,
                (SELECT group_concat(d.url, ' ') FROM attachments a JOIN pages d
-                ON d.id = a.page_id WHERE a.url = p.url) AS linked_from
+                ON d.id = a.page_id WHERE a.url IN (p.url, p.first_url)
+                OR a.url IN (SELECT url FROM aliases WHERE page_url = p.url)) AS linked_from
         FROM pages p JOIN versions v ON v.page_id = p.id AND v.number = p.current_version
         WHERE p.kind = 'attachment'
     """,
@@ -526,7 +527,8 @@ def _save_attachments(
 
 
 def link_text(db: Database, url: str) -> str | None:
-    """The text of the first recorded link to an attachment file."""
+    """The text of the first recorded link to an attachment file (``url``: the address the
+    link gave, before any redirect)."""
     row = db.execute(
         "SELECT text FROM attachments WHERE url = ? AND text != '' ORDER BY id LIMIT 1", [url]
     ).fetchone()

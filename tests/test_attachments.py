@@ -9,6 +9,7 @@ import json
 import subprocess
 import sys
 import zlib
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 import pytest
@@ -160,9 +161,23 @@ def test_a_replaced_file_becomes_a_new_version_and_the_old_bytes_stay(replica, a
     refused = run_cli("diff", url, "--db", str(archive))
     assert refused.returncode == 2 and "scraper raw" in refused.stderr
     first_fetch = versions[0]["at"]
+    assert versions[1]["at"] > first_fetch  # two whole crawl processes ran in between
     result = raw_cli(archive, url, "--at", first_fetch, "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == old
+    # The same moment written in Beijing time names the same version.
+    beijing = datetime.fromisoformat(first_fetch).astimezone(timezone(timedelta(hours=8)))
+    result = raw_cli(archive, url, "--at", beijing.isoformat(), "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert out.read_bytes() == old
+    too_early = raw_cli(archive, url, "--at", "2000-01-01")
+    assert too_early.returncode == 2 and "no version fetched by 2000-01-01T23:59:59Z" in (
+        too_early.stderr
+    )
+    malformed = raw_cli(archive, url, "--at", "yesterday")
+    assert malformed.returncode == 2 and "not an ISO 8601" in malformed.stderr
+    missing = raw_cli(archive, url, "--version", "9")
+    assert missing.returncode == 2 and "has no version 9 (it has 1–2)" in missing.stderr
 
 
 def test_a_file_that_disappears_is_marked_removed_with_its_versions_kept(replica, archive):
@@ -170,6 +185,7 @@ def test_a_file_that_disappears_is_marked_removed_with_its_versions_kept(replica
     assert crawl(server, archive, full=False).returncode == 0
     doc = next(p for p, d in site.expected_documents().items() if d["attachments"])
     files = [a["path"] for a in site.expected_documents()[doc]["attachments"]]
+    before = {path: site.file_bytes(path) for path in files}
     site.delete(doc)
     result = crawl(server, archive)  # --full: every known page and file is asked again
     assert result.returncode == 0, result.stderr
@@ -180,6 +196,11 @@ def test_a_file_that_disappears_is_marked_removed_with_its_versions_kept(replica
         assert view[path]["versions"] == 1
     removed = {urlsplit(r["url"]).path for r in db.query("SELECT url FROM removed")}
     assert set(files) <= removed
+    # The bytes stay readable, with a note that the file is gone.
+    kept = raw_cli(archive, server.base_url + files[0], "--output", str(archive.parent / "f.bin"))
+    assert kept.returncode == 0, kept.stderr
+    assert (archive.parent / "f.bin").read_bytes() == before[files[0]]
+    assert "was removed at" in kept.stderr
 
 
 def test_a_file_over_the_cap_is_recorded_not_downloaded_and_not_asked_again(replica, archive):
@@ -260,3 +281,113 @@ def test_files_outside_the_scope_or_disallowed_by_robots_are_never_requested(rou
     assert "/xxgk/t20240101_1.html" in route_server.paths()
     assert not [p for p in route_server.paths() if p.endswith(".pdf")]
     assert archived_files(archive) == {}
+
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+PDF = {"Content-Type": "application/pdf"}
+
+
+def _site(route_server, docs: dict[str, str]) -> None:
+    """An index linking documents; ``docs``: path -> body HTML (inside a TRS_Editor div)."""
+    links = "".join(f"<li><a href='{p}'>通知{i}</a></li>" for i, p in enumerate(docs))
+    route_server.routes["/xxgk/"] = (200, HTML, f"<ul>{links}</ul>".encode())
+    route_server.routes["/robots.txt"] = (200, {}, b"")
+    for path, body in docs.items():
+        page = f"<h1>关于{path[-8:]}的通知</h1><div class='TRS_Editor'><p>正文。</p>{body}</div>"
+        route_server.routes[path] = (200, HTML, page.encode())
+
+
+def _crawl(route_server, archive, *extra):
+    args = ["crawl", "--start-url", f"{route_server.base_url}/xxgk/", "--db", str(archive)]
+    return run_cli(*args, "--delay", "0", "--retries", "0", *extra)
+
+
+def test_a_file_link_that_redirects_to_a_known_document_leaves_the_document_alone(
+    route_server, archive
+):
+    t1, t2 = "/xxgk/t20240101_1.html", "/xxgk/t20240102_2.html"
+    _site(route_server, {t1: "", t2: ""})
+    assert _crawl(route_server, archive).returncode == 0
+    # A new document whose "attachment" redirects to the known, unchanged t1.
+    t3 = "/xxgk/t20240103_3.html"
+    _site(route_server, {t1: "", t2: "", t3: "<a href='P1.pdf'>办法.pdf</a>"})
+    route_server.routes["/xxgk/P1.pdf"] = (302, {"Location": t1}, b"")
+    result = _crawl(route_server, archive)
+    assert result.returncode == 0, result.stderr
+    db = sqlite_utils.Database(archive)
+    rows = {
+        urlsplit(r["url"]).path: (r["kind"], r["current_version"])
+        for r in db.query("SELECT url, kind, current_version FROM pages")
+    }
+    assert rows[t1] == ("document", 1)
+    assert t1 in {urlsplit(r["url"]).path for r in db.query("SELECT url FROM documents")}
+    assert archived_files(archive) == {}
+
+
+def test_download_script_fragment_and_non_ascii_links_are_one_file_each(route_server, archive):
+    doc = "/xxgk/t20240101_1.html"
+    _site(
+        route_server,
+        {
+            doc: "<a href='/xxgk/downfile.jsp?filename=P2.pdf'>附件：办法.pdf</a>"
+            "<a href='P1.pdf#page=2'>附件1.pdf</a><a href='P1.pdf'>附件1</a>"
+            "<a href='附件/说明.doc'>说明.doc</a>"
+        },
+    )
+    route_server.routes["/xxgk/downfile.jsp?filename=P2.pdf"] = (200, PDF, b"%PDF-1.4 two")
+    route_server.routes["/xxgk/P1.pdf"] = (200, PDF, b"%PDF-1.4 one")
+    route_server.routes["/xxgk/%E9%99%84%E4%BB%B6/%E8%AF%B4%E6%98%8E.doc"] = (
+        200,
+        {"Content-Type": "application/msword"},
+        b"\xd0\xcf\x11\xe0 doc",
+    )
+    result = _crawl(route_server, archive)
+    assert result.returncode == 0, result.stderr
+    files = archived_files(archive)
+    assert {path: [raw for _, _, raw in v] for path, v in files.items()} == {
+        "/xxgk/downfile.jsp": [b"%PDF-1.4 two"],
+        "/xxgk/P1.pdf": [b"%PDF-1.4 one"],
+        "/xxgk/%E9%99%84%E4%BB%B6/%E8%AF%B4%E6%98%8E.doc": [b"\xd0\xcf\x11\xe0 doc"],
+    }
+    route_server.requests.clear()
+    assert _crawl(route_server, archive, "--recheck", "0").returncode == 0
+    assert [p for p in route_server.paths() if p not in ("/robots.txt", "/xxgk/")] == []
+
+
+def test_an_html_answer_where_a_known_file_was_is_a_failure_not_a_version(route_server, archive):
+    doc = "/xxgk/t20240101_1.html"
+    _site(route_server, {doc: "<a href='P1.pdf'>附件1.pdf</a>"})
+    route_server.routes["/xxgk/P1.pdf"] = (200, PDF, b"%PDF-1.4 one")
+    assert _crawl(route_server, archive).returncode == 0
+    route_server.routes["/xxgk/P1.pdf"] = (200, HTML, "<p>系统维护中，请稍后访问</p>".encode())
+    result = _crawl(route_server, archive, "--full")
+    assert result.returncode == 1  # the file could not be had this time
+    assert [raw for _, _, raw in archived_files(archive)["/xxgk/P1.pdf"]] == [b"%PDF-1.4 one"]
+    failures = sqlite_utils.Database(archive).query("SELECT url, category FROM failures")
+    assert [(urlsplit(f["url"]).path, f["category"]) for f in failures] == [
+        ("/xxgk/P1.pdf", "unreadable")
+    ]
+
+
+def test_a_resumed_run_keeps_a_queued_download_a_file(route_server, archive, tmp_path):
+    doc = "/xxgk/t20240101_1.html"
+    _site(route_server, {doc: "<a href='/xxgk/downfile.jsp?id=7'>实施细则.pdf</a>"})
+    route_server.routes["/xxgk/downfile.jsp?id=7"] = (200, PDF, b"%PDF-1.4 seven")
+    # Stopped after the index and the document: the file is left in the frontier.
+    assert _crawl(route_server, archive, "--max-pages", "2").returncode == 0
+    assert "/xxgk/downfile.jsp?id=7" not in route_server.paths()
+    other = tmp_path / "other.db"
+    assert _crawl(route_server, other, "--max-pages", "2").returncode == 0
+    # Told not to download files, the next run leaves the queued one alone…
+    assert _crawl(route_server, other, "--no-attachments").returncode == 0
+    assert "/xxgk/downfile.jsp?id=7" not in route_server.paths()
+    # …and a plain one finishes it as a file (its path alone would not say so).
+    result = _crawl(route_server, archive)
+    assert result.returncode == 0, result.stderr
+    assert archived_files(archive) == {
+        "/xxgk/downfile.jsp": [
+            (1, hashlib.sha256(b"%PDF-1.4 seven").hexdigest(), b"%PDF-1.4 seven")
+        ]
+    }
+    title = next(sqlite_utils.Database(archive).query("SELECT link_text FROM attachment_files"))
+    assert title["link_text"] == "实施细则.pdf"
