@@ -61,6 +61,7 @@ from scraper.errors import (
 )
 from scraper.extract import EXTRACTOR_VERSION, Extracted, extract
 from scraper.fetch import Fetcher, FetchResult
+from scraper.filetext import file_text, sniff
 from scraper.profiles import Profile
 from scraper.urls import canonical_url
 
@@ -530,14 +531,18 @@ class Crawler:
             return "page"
         digest = hashlib.sha256(result.content).hexdigest()
         name = urlsplit(result.url).path.rsplit("/", 1)[-1]
+        readable: str | None = None
+        if store.current_hash(self.db, result.url) != digest:
+            # Parsing a big PDF takes a while: keep the other downloads going meanwhile.
+            readable = await asyncio.to_thread(file_text, result.content, result.url)
         snap = store.Snapshot(
             url=result.url,
             first_url=result.first_url,
             kind="attachment",
             fields={
                 "title": store.link_text(self.db, task.url) or name,
-                "body_text": "",
-                "meta": {"sha256": digest, "file_name": name},
+                "body_text": readable or "",
+                "meta": {"sha256": digest, "file_name": name, "format": sniff(result.content)},
             },
             raw=result.content,
             fetched_at=now,

@@ -52,6 +52,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
+from scraper.replica_files import docx_with_text, pdf_with_text, xlsx_with_rows
 from scraper.replica_pages import (
     ERROR_PAGE,
     FOOTER_OFFSITE,
@@ -176,6 +177,7 @@ class ReplicaSite:
         self._pages: dict[str, tuple[Doc, int]] = {}
         self._files: dict[str, tuple[Doc, str]] = {}  # path -> (doc, file name)
         self._file_revisions: dict[str, int] = {}  # path -> times its bytes were replaced
+        self._file_bytes: dict[str, bytes] = {}
         self._cache: dict[str, _Cached] = {}
         self._removed: dict[str, list[tuple[str, int, Entry]]] = {}
         self._waf_all = False
@@ -579,13 +581,29 @@ class ReplicaSite:
         return html.encode()
 
     def _file(self, doc: Doc, name: str) -> tuple[bytes, str]:
+        """A genuine PDF, Word or Excel file for attachments (other files: marker bytes),
+        built once per revision so that its bytes, and so its ETag, stay put."""
         ext = name.rsplit(".", 1)[1]
-        revision = self._file_revisions.get(doc.folder + name, 0)
+        path = doc.folder + name
+        revision = self._file_revisions.get(path, 0)
         key = f"{doc.path}/{name}" + (f"#{revision}" if revision else "")
-        seed = hashlib.sha256(key.encode()).digest()
-        return MAGIC.get(
-            ext, b""
-        ) + b"replica attachment " + name.encode() + b"\n" + seed * 8, CONTENT_TYPES[ext]
+        cached = self._file_bytes.get(key)
+        if cached is None:
+            seed = hashlib.sha256(key.encode()).digest()
+            text = next((a.text for a in doc.attachments if a.name == name), name)
+            lines = [text.rsplit(".", 1)[0], doc.title, f"编号 {seed[:6].hex()}"]
+            if revision:
+                lines.append(f"第{revision}次修订")
+            if ext == "pdf":
+                cached = pdf_with_text(lines)
+            elif ext == "docx":
+                cached = docx_with_text(lines, [["序号", "事项"], ["1", doc.source]])
+            elif ext == "xlsx":
+                cached = xlsx_with_rows("附表", [[line] for line in lines])
+            else:
+                cached = MAGIC.get(ext, b"") + b"replica file " + name.encode() + seed * 8
+            self._file_bytes[key] = cached
+        return cached, CONTENT_TYPES[ext]
 
     def _render(self, path: str) -> tuple[bytes, str] | None:
         """Bytes and Content-Type of the 200 answer for ``path``, or None."""

@@ -400,6 +400,15 @@ def current_version(db: Database, page_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def current_hash(db: Database, url: str) -> str | None:
+    row = db.execute(
+        "SELECT v.content_hash FROM versions v JOIN pages p ON p.id = v.page_id "
+        "AND v.number = p.current_version WHERE p.url = ?",
+        [url],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
 def version_raw(db: Database, version: dict[str, Any]) -> tuple[bytes, list[tuple[str, bytes]]]:
     """The raw bytes of a version and of its extra parts, decompressed."""
     parts = [

@@ -8,6 +8,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 import zlib
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ import pytest
 import sqlite_utils
 
 from scraper.replica import ReplicaServer, ReplicaSite
+from scraper.replica_files import docx_with_text, pdf_with_text
 
 from .conftest import ROOT, run_cli
 from .test_crawl_e2e import crawl, last_run
@@ -127,12 +129,24 @@ def test_a_replaced_file_becomes_a_new_version_and_the_old_bytes_stay(replica, a
     assert len(archived_files(archive)[path]) == 1
 
     # Re-checking the documents re-asks their files, conditionally: only the replaced one
-    # is downloaded and versioned.
+    # is downloaded and versioned. (Archive times have whole seconds: start the next one, so
+    # that --at can tell the two versions apart.)
+    time.sleep(1.05 - time.time() % 1)
     server.reset_log()
     assert crawl(server, archive, "--recheck", "1", full=False).returncode == 0
     run = last_run(archive)
     assert run["files_saved"] == 1
     assert [raw for _, _, raw in archived_files(archive)[path]] == [old, new]
+    # The new version carries the new file's text, the old one keeps its own.
+    texts = [
+        r["body_text"]
+        for r in sqlite_utils.Database(archive).query(
+            "SELECT v.body_text FROM versions v JOIN pages p ON p.id = v.page_id "
+            "WHERE p.url = ? ORDER BY v.number",
+            [server.base_url + path],
+        )
+    ]
+    assert "第1次修订" in texts[1] and "第1次修订" not in texts[0]
     file_answers = [
         status for _m, p, status, *_ in server.requests if p in linked_files(site) and p != path
     ]
@@ -161,7 +175,7 @@ def test_a_replaced_file_becomes_a_new_version_and_the_old_bytes_stay(replica, a
     refused = run_cli("diff", url, "--db", str(archive))
     assert refused.returncode == 2 and "scraper raw" in refused.stderr
     first_fetch = versions[0]["at"]
-    assert versions[1]["at"] > first_fetch  # two whole crawl processes ran in between
+    assert versions[1]["at"] > first_fetch
     result = raw_cli(archive, url, "--at", first_fetch, "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert out.read_bytes() == old
@@ -391,3 +405,31 @@ def test_a_resumed_run_keeps_a_queued_download_a_file(route_server, archive, tmp
     }
     title = next(sqlite_utils.Database(archive).query("SELECT link_text FROM attachment_files"))
     assert title["link_text"] == "实施细则.pdf"
+
+
+def test_text_inside_attachment_files_is_searchable(route_server, archive):
+    doc = "/xxgk/t20240101_1.html"
+    _site(
+        route_server,
+        {doc: "<a href='P1.pdf'>实施方案.pdf</a><a href='P2.docx'>任务清单.docx</a>"},
+    )
+    pdf = pdf_with_text(["红寺堡区农村饮水安全巩固提升实施方案", "一、工作目标"])
+    docx = docx_with_text(["任务分工"], [["序号", "牵头单位"], ["1", "区水务局"]])
+    route_server.routes["/xxgk/P1.pdf"] = (200, PDF, pdf)
+    route_server.routes["/xxgk/P2.docx"] = (200, {"Content-Type": "application/msword"}, docx)
+    result = _crawl(route_server, archive)
+    assert result.returncode == 0, result.stderr
+    found = run_cli("search", "农村饮水安全", "--db", str(archive), "--json")
+    assert found.returncode == 0, found.stderr
+    assert [urlsplit(r["url"]).path for r in json.loads(found.stdout)] == ["/xxgk/P1.pdf"]
+    found = run_cli("search", "区水务局", "--db", str(archive), "--json")
+    assert [urlsplit(r["url"]).path for r in json.loads(found.stdout)] == ["/xxgk/P2.docx"]
+    exported = run_cli("export", "--db", str(archive), "--kind", "attachment")
+    texts = {
+        urlsplit(r["url"]).path: r["body_text"]
+        for r in map(json.loads, exported.stdout.splitlines())
+    }
+    assert texts == {
+        "/xxgk/P1.pdf": "红寺堡区农村饮水安全巩固提升实施方案\n一、工作目标",
+        "/xxgk/P2.docx": "任务分工\n序号\t牵头单位\n1\t区水务局",
+    }
