@@ -3,6 +3,7 @@ output, calls the library and maps its errors to exit codes (see scraper.errors)
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
@@ -382,6 +383,53 @@ def export(db_path: str, fmt: str, kind: str) -> None:
             )
         else:
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+@cli.command()
+@click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
+@db_option
+@click.option(
+    "--kind",
+    type=click.Choice(["document", "list", "other", "attachment", "all"]),
+    default="all",
+    show_default=True,
+    help="Which pages.",
+)
+@click.option("--latest", is_flag=True, help="Only each page's current version.")
+@click.option(
+    "--since", help="Only versions fetched at or after this time (ISO; a date means its start)."
+)
+def warc(output: str, db_path: str, kind: str, latest: bool, since: str | None) -> None:
+    """Write the archive's versions as a WARC/1.1 file (gzipped records; - for stdout)."""
+    from scraper.warc import write_warc
+
+    since_utc = None
+    if since is not None:
+        since_utc = archive_time(since[:10] + "T00:00:00" if len(since) == 10 else since)
+    db = open_archive(db_path)
+    selection: dict[str, Any] = {
+        "kind": None if kind == "all" else kind,
+        "latest_only": latest,
+        "since": since_utc,
+    }
+    if output == "-":
+        counts = write_warc(db, sys.stdout.buffer, filename="stdout.warc.gz", **selection)
+    else:
+        # Written beside the target and renamed into place: never a truncated WARC.
+        partial = f"{output}.part"
+        try:
+            with open(partial, "wb") as handle:
+                counts = write_warc(db, handle, filename=os.path.basename(output), **selection)
+            os.replace(partial, output)
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
+            fail(ConfigError(f"cannot write {output}: {exc.strerror or exc}"))
+    click.echo(
+        f"scraper: {counts['versions']} versions of {counts['pages']} pages, "
+        f"{counts['records']} WARC records, {counts['bytes']} payload bytes -> {output}",
+        err=True,
+    )
 
 
 COMPARED = (

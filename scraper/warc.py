@@ -1,0 +1,143 @@
+"""WARC export (ISO 28500, WARC/1.1, written with warcio): the archive in the format web
+archives keep and replay tools (pywb, ReplayWeb.page) read.
+
+- A ``warcinfo`` record opens the file: the software, the archive it came from, what was asked.
+- Every stored version becomes a ``resource`` record: the bytes as fetched, dated with the
+  fetch time (``WARC-Date``) and typed with the Content-Type the server sent. scraper keeps
+  payloads and a few headers, not whole HTTP exchanges, so it writes resource records rather
+  than ``response`` records with invented headers. The extra parts of a multi-part document
+  are resource records of their own URLs, with the same date.
+- Each version's ``metadata`` record (JSON: version number, extracted fields, content hash,
+  removal time) follows it, tied to it by ``WARC-Concurrent-To``.
+
+Records are gzipped one by one, as crawlers write them, so that an index (CDX) can point into
+the file. Versions are written oldest first.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from io import BytesIO
+from typing import Any, BinaryIO
+
+from sqlite_utils import Database
+from warcio.warcwriter import WARCWriter
+
+from scraper import __version__, store
+
+logger = logging.getLogger(__name__)
+
+METADATA_FIELDS = (
+    "kind",
+    "title",
+    "date",
+    "source",
+    "index_no",
+    "doc_no",
+    "breadcrumb",
+    "meta",
+    "attachments",
+    "content_hash",
+    "extractor_version",
+    "encoding",
+)
+
+
+def versions_to_export(
+    db: Database, *, kind: str | None, latest_only: bool, since: str | None
+) -> Iterator[dict[str, Any]]:
+    """Version rows (raw bytes included) with their page's URL and removal time."""
+    where, params = [], []
+    if kind:
+        where.append("p.kind = ?")
+        params.append(kind)
+    if latest_only:
+        where.append("v.number = p.current_version")
+    if since:
+        where.append("v.fetched_at >= ?")
+        params.append(since)
+    sql = (
+        "SELECT v.*, p.url, p.removed_at FROM versions v JOIN pages p ON p.id = v.page_id"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY v.fetched_at, v.id"
+    )
+    yield from db.query(sql, params)
+
+
+def write_warc(
+    db: Database,
+    out: BinaryIO,
+    *,
+    filename: str,
+    kind: str | None = None,
+    latest_only: bool = False,
+    since: str | None = None,
+) -> dict[str, int]:
+    """Write the archive's versions to ``out`` as WARC records. Returns counts."""
+    writer = WARCWriter(out, gzip=True, warc_version="1.1")
+    info = {
+        "software": f"scraper/{__version__} (government-disclosure archiver)",
+        "format": "WARC File Format 1.1",
+        "description": "Versions of government information-disclosure pages and attachment "
+        "files, as archived by scraper: resource records with metadata records",
+        "selection": json.dumps(
+            {"kind": kind or "all", "latest_only": latest_only, "since": since},
+            ensure_ascii=False,
+        ),
+        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    writer.write_record(writer.create_warcinfo_record(filename, info))
+    counts = {"versions": 0, "records": 1, "pages": 0, "bytes": 0}
+    pages: set[int] = set()
+    for version in versions_to_export(db, kind=kind, latest_only=latest_only, since=since):
+        raw, parts = store.version_raw(db, version)
+        date = version["fetched_at"]
+        content_type = version.get("content_type") or "application/octet-stream"
+        resource = _resource(writer, version["url"], date, content_type, raw)
+        writer.write_record(resource)
+        for part_url, part_raw in parts:
+            writer.write_record(_resource(writer, part_url, date, content_type, part_raw))
+            counts["records"] += 1
+            counts["bytes"] += len(part_raw)
+        decoded = store.decode_version(version)
+        metadata = {
+            "version": version["number"],
+            **{name: decoded.get(name) for name in METADATA_FIELDS},
+            "body_text": decoded.get("body_text"),
+            "parts": [url for url, _ in parts],
+            "removed_at": version["removed_at"],
+        }
+        payload = json.dumps(metadata, ensure_ascii=False, indent=1).encode("utf-8")
+        writer.write_record(
+            writer.create_warc_record(
+                version["url"],
+                "metadata",
+                payload=BytesIO(payload),
+                length=len(payload),
+                warc_content_type="application/json",
+                warc_headers_dict={
+                    "WARC-Date": date,
+                    "WARC-Concurrent-To": resource.rec_headers.get_header("WARC-Record-ID"),
+                },
+            )
+        )
+        counts["versions"] += 1
+        counts["records"] += 2
+        counts["bytes"] += len(raw)
+        pages.add(version["page_id"])
+    counts["pages"] = len(pages)
+    return counts
+
+
+def _resource(writer: WARCWriter, url: str, date: str, content_type: str, raw: bytes) -> Any:
+    return writer.create_warc_record(
+        url,
+        "resource",
+        payload=BytesIO(raw),
+        length=len(raw),
+        warc_content_type=content_type,
+        warc_headers_dict={"WARC-Date": date},
+    )
