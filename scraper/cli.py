@@ -802,6 +802,7 @@ def demo(keep_serving: bool, port: int) -> None:
         if files:
             name = files[0]["url"].rsplit("/", 1)[-1]
             click.echo(f"  scraper raw --db {DEMO_DB} {files[0]['url']} -o {name}")
+        click.echo(f"  scraper warc --db {DEMO_DB} data/demo.warc.gz")
         click.echo(f"  sqlite3 {DEMO_DB} 'SELECT date, title FROM documents'")
         click.echo(f"  datasette {DEMO_DB} -m data/metadata.json   (pip install datasette)")
         if keep_serving:
