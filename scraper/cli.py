@@ -10,6 +10,7 @@ import logging
 import os
 import shlex
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -405,7 +406,7 @@ def warc(output: str, db_path: str, kind: str, latest: bool, since: str | None) 
 
     since_utc = None
     if since is not None:
-        since_utc = archive_time(since[:10] + "T00:00:00" if len(since) == 10 else since)
+        since_utc = archive_time(since + "T00:00:00" if len(since) == 10 else since, "--since")
     db = open_archive(db_path)
     selection: dict[str, Any] = {
         "kind": None if kind == "all" else kind,
@@ -415,16 +416,31 @@ def warc(output: str, db_path: str, kind: str, latest: bool, since: str | None) 
     if output == "-":
         counts = write_warc(db, sys.stdout.buffer, filename="stdout.warc.gz", **selection)
     else:
-        # Written beside the target and renamed into place: never a truncated WARC.
-        partial = f"{output}.part"
+        # Written beside the target and renamed into place: never a truncated WARC, whatever
+        # stops the export (an error, Ctrl-C, a full disk).
+        folder = os.path.dirname(os.path.abspath(output))
+        partial = None
         try:
-            with open(partial, "wb") as handle:
+            with tempfile.NamedTemporaryFile(
+                "wb",
+                dir=folder,
+                prefix=os.path.basename(output) + ".",
+                suffix=".part",
+                delete=False,
+            ) as handle:
+                partial = handle.name
                 counts = write_warc(db, handle, filename=os.path.basename(output), **selection)
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(partial, 0o666 & ~umask)  # a temporary file is private; the WARC is not
             os.replace(partial, output)
+            partial = None
         except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(partial)
             fail(ConfigError(f"cannot write {output}: {exc.strerror or exc}"))
+        finally:
+            if partial is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(partial)
     click.echo(
         f"scraper: {counts['versions']} versions of {counts['pages']} pages, "
         f"{counts['records']} WARC records, {counts['bytes']} payload bytes -> {output}",
@@ -556,15 +572,15 @@ def diff(url: str, db_path: str, from_: int | None, to: int | None) -> None:
     click.echo(diff_versions(versions[from_], versions[to], color=sys.stdout.isatty()))
 
 
-def archive_time(value: str) -> str:
-    """``--at`` as the archive writes times (UTC, ``YYYY-MM-DDTHH:MM:SSZ``). A date means the
-    end of that day, UTC; a time without an offset is UTC."""
+def archive_time(value: str, option: str = "--at") -> str:
+    """A time option as the archive writes times (UTC, ``YYYY-MM-DDTHH:MM:SSZ``). A date
+    means the end of that day, UTC; a time without an offset is UTC."""
     try:
         if len(value) == 10:
             return date.fromisoformat(value).isoformat() + "T23:59:59Z"
         moment = datetime.fromisoformat(value)
     except ValueError:
-        fail(ConfigError(f"--at {value!r} is not an ISO 8601 date or time"))
+        fail(ConfigError(f"{option} {value!r} is not an ISO 8601 date or time"))
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -534,6 +534,7 @@ class Crawler:
         readable: str | None = None
         if store.current_hash(self.db, result.url) != digest:
             # Parsing a big PDF takes a while: keep the other downloads going meanwhile.
+            logger.debug("reading the text of %s", result.url)
             readable = await asyncio.to_thread(file_text, result.content, result.url)
         snap = store.Snapshot(
             url=result.url,

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from io import BytesIO
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlite_utils import Database
 from warcio.warcwriter import WARCWriter
@@ -49,7 +49,9 @@ METADATA_FIELDS = (
 def versions_to_export(
     db: Database, *, kind: str | None, latest_only: bool, since: str | None
 ) -> Iterator[dict[str, Any]]:
-    """Version rows (raw bytes included) with their page's URL and removal time."""
+    """Version rows (raw bytes included) with their page's URL and removal time, oldest
+    first. The order is taken on ids alone, then each row is read by its id: sorting whole
+    rows would copy every stored file into SQLite's temporary space first."""
     where, params = [], []
     if kind:
         where.append("p.kind = ?")
@@ -60,16 +62,24 @@ def versions_to_export(
         where.append("v.fetched_at >= ?")
         params.append(since)
     sql = (
-        "SELECT v.*, p.url, p.removed_at FROM versions v JOIN pages p ON p.id = v.page_id"
+        "SELECT v.id FROM versions v JOIN pages p ON p.id = v.page_id"
         + (" WHERE " + " AND ".join(where) if where else "")
         + " ORDER BY v.fetched_at, v.id"
     )
-    yield from db.query(sql, params)
+    ids = [row[0] for row in db.execute(sql, params).fetchall()]
+    for version_id in ids:
+        yield next(
+            db.query(
+                "SELECT v.*, p.url, p.removed_at FROM versions v JOIN pages p "
+                "ON p.id = v.page_id WHERE v.id = ?",
+                [version_id],
+            )
+        )
 
 
 def write_warc(
     db: Database,
-    out: BinaryIO,
+    out: IO[bytes],
     *,
     filename: str,
     kind: str | None = None,

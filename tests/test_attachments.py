@@ -433,3 +433,16 @@ def test_text_inside_attachment_files_is_searchable(route_server, archive):
         "/xxgk/P1.pdf": "红寺堡区农村饮水安全巩固提升实施方案\n一、工作目标",
         "/xxgk/P2.docx": "任务分工\n序号\t牵头单位\n1\t区水务局",
     }
+
+
+def test_a_file_is_read_for_text_only_when_its_bytes_are_new(route_server, archive, tmp_path):
+    doc = "/xxgk/t20240101_1.html"
+    _site(route_server, {doc: "<a href='P1.pdf'>实施方案.pdf</a>"})
+    route_server.routes["/xxgk/P1.pdf"] = (200, PDF, pdf_with_text(["实施方案正文"]))
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    for log in logs:  # no validators: the file answers 200 with the same bytes both times
+        result = _crawl(route_server, archive, "--full", "-vv", "--log-file", str(log))
+        assert result.returncode == 0, result.stderr
+    assert route_server.paths().count("/xxgk/P1.pdf") == 2
+    assert "reading the text of" in logs[0].read_text(encoding="utf-8")
+    assert "reading the text of" not in logs[1].read_text(encoding="utf-8")

@@ -24,11 +24,12 @@ def test_pdf_with_junk_before_its_header_is_still_a_pdf():
     assert file_text(b"\r\n" + pdf_with_text(REPORT)) == "\n".join(REPORT)
 
 
-def test_pdf_encrypted_with_an_empty_user_password_is_read():
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-128", "AES-256"])
+def test_pdf_encrypted_with_an_empty_user_password_is_read(algorithm):
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf_with_text(REPORT))))
-    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
     out = BytesIO()
     writer.write(out)
     assert b"/Encrypt" in out.getvalue()
@@ -52,19 +53,31 @@ def test_xlsx_rows_with_the_sheet_name():
 OFD_NS = "http://www.ofdspec.org/2016"
 
 
-def ofd_file(pages: dict[int, str]) -> bytes:
-    """An OFD package as GB/T 33190 lays it out: OFD.xml, Doc_0/Document.xml, and one
-    Content.xml per page holding positioned TextObject runs."""
+def ofd_file(pages: dict[int, str], order: list[int] | None = None) -> bytes:
+    """An OFD package as GB/T 33190 lays it out: OFD.xml naming Doc_0/Document.xml, which
+    lists the pages (in ``order``), and one Content.xml per page of positioned text runs."""
+    declaration = '<?xml version="1.0" encoding="UTF-8"?>'
+    listed = "".join(
+        f'<ofd:Page ID="{10 + n}" BaseLoc="Pages/Page_{n}/Content.xml"/>'
+        for n in (order if order is not None else sorted(pages))
+    )
     out = BytesIO()
     with zipfile.ZipFile(out, "w") as package:
         package.writestr(
             "OFD.xml",
-            f'<ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" DocType="OFD"><ofd:DocBody>'
+            f'{declaration}<ofd:OFD xmlns:ofd="{OFD_NS}" Version="1.0" DocType="OFD">'
+            "<ofd:DocBody><ofd:DocInfo><ofd:DocID>a1</ofd:DocID></ofd:DocInfo>"
             "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
         )
-        package.writestr("Doc_0/Document.xml", f'<ofd:Document xmlns:ofd="{OFD_NS}"/>')
+        package.writestr(
+            "Doc_0/Document.xml",
+            f'{declaration}<ofd:Document xmlns:ofd="{OFD_NS}"><ofd:CommonData>'
+            "<ofd:PageArea><ofd:PhysicalBox>0 0 210 297</ofd:PhysicalBox></ofd:PageArea>"
+            f"</ofd:CommonData><ofd:Pages>{listed}</ofd:Pages></ofd:Document>",
+        )
         for number, content in pages.items():
-            package.writestr(f"Doc_0/Pages/Page_{number}/Content.xml", content)
+            data = content.encode("gbk") if "GBK" in content[:60] else content.encode()
+            package.writestr(f"Doc_0/Pages/Page_{number}/Content.xml", data)
     return out.getvalue()
 
 
@@ -78,6 +91,18 @@ def page(*runs: tuple[float, float, str]) -> str:
         f'<ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content><ofd:Layer ID="1">{objects}'
         "</ofd:Layer></ofd:Content></ofd:Page>"
     )
+
+
+def test_ofd_pages_follow_document_xml_and_codes_break_lines():
+    two_lines = (
+        f'<?xml version="1.0" encoding="GBK"?><ofd:Page xmlns:ofd="{OFD_NS}"><ofd:Content>'
+        '<ofd:Layer ID="1"><ofd:TextObject ID="1" Boundary="20 30 150 20" Size="4">'
+        '<ofd:TextCode X="0" Y="4">第一行末尾</ofd:TextCode>'
+        '<ofd:TextCode X="0" Y="12">第二行开头</ofd:TextCode>'
+        "</ofd:TextObject></ofd:Layer></ofd:Content></ofd:Page>"
+    )
+    raw = ofd_file({7: page((20, 30, "封面")), 3: two_lines}, order=[7, 3])
+    assert file_text(raw) == "封面\n\n第一行末尾\n第二行开头"
 
 
 def test_ofd_text_by_lines_and_pages():
@@ -144,3 +169,39 @@ def test_long_pdfs_are_read_up_to_the_page_cap(monkeypatch):
     monkeypatch.setattr("scraper.filetext.MAX_PDF_PAGES", 3)
     assert file_text(out.getvalue()) == "第一页\n\n第一页\n\n第一页"
     assert MAX_PDF_PAGES >= 100
+
+
+def test_a_zip_bomb_is_not_unpacked(monkeypatch):
+    raw = docx_with_text(["正文"])
+    assert file_text(raw) == "正文"
+    monkeypatch.setattr("scraper.filetext.MAX_UNZIPPED_BYTES", 10_000)
+    assert sniff(raw) == "docx" and file_text(raw) is None  # recognised, not unpacked
+
+
+def test_xlsx_padded_sheets_and_every_sheet_are_read():
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
+
+    workbook = Workbook()
+    cover = workbook.active
+    assert cover is not None
+    cover.title = "封面"
+    cover["A1"] = "标题"
+    cover["A4900"] = "注：本表由区财政局提供"
+    cover["AZ5000"].border = Border(left=Side(style="thin"))  # styling stretches the sheet
+    names = workbook.create_sheet("名单")
+    names.append(["姓名", "单位"])
+    names.append(["王堃", "红寺堡区第一小学"])
+    out = BytesIO()
+    workbook.save(out)
+    assert file_text(out.getvalue()) == (
+        "封面\n标题\n注：本表由区财政局提供\n\n名单\n姓名\t单位\n王堃\t红寺堡区第一小学"
+    )
+
+
+def test_a_zip_holding_pdfs_is_not_taken_for_a_pdf():
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as package:
+        package.writestr("甲.pdf", pdf_with_text(["甲"]))
+    assert b"%PDF-" in out.getvalue()[:1024]
+    assert sniff(out.getvalue()) is None

@@ -4,6 +4,8 @@ its digests checked, written atomically. The real CLI against the replica on 127
 from __future__ import annotations
 
 import json
+import os
+import stat
 import time
 import zlib
 from urllib.parse import urlsplit
@@ -150,3 +152,37 @@ def test_an_unwritable_output_is_a_clear_error_and_leaves_no_file(two_crawls, tm
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "cannot write" in result.stderr
     assert not (tmp_path / "missing-dir").exists()
+
+
+def test_an_interrupted_export_leaves_neither_output_nor_temporary_file(
+    two_crawls, tmp_path, monkeypatch
+):
+    from click.testing import CliRunner
+
+    from scraper import warc
+    from scraper.cli import cli
+
+    def interrupted(db, out, **kwargs):
+        out.write(b"WARC/1.1\r\n" * 100)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(warc, "write_warc", interrupted)
+    out = tmp_path / "site.warc.gz"
+    result = CliRunner().invoke(cli, ["warc", str(out), "--db", str(two_crawls["db"])])
+    assert result.exit_code != 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_since_a_date_and_a_clear_error_for_a_bad_one(two_crawls, tmp_path):
+    out = tmp_path / "since.warc.gz"
+    day = db_versions(two_crawls["db"])[0]["fetched_at"][:10]
+    result = run_cli("warc", str(out), "--db", str(two_crawls["db"]), "--since", day)
+    assert result.returncode == 0, result.stderr
+    assert len([r for r in read_warc(out) if r["type"] == "resource"]) >= len(
+        db_versions(two_crawls["db"])
+    )
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+    bad = run_cli("warc", str(out), "--db", str(two_crawls["db"]), "--since", "yesterday")
+    assert bad.returncode == 2 and "--since 'yesterday'" in bad.stderr
