@@ -348,6 +348,16 @@ def run_crawl(
 # -- reading the archive -------------------------------------------------------------------
 
 
+def kind_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.option(
+        "--kind",
+        type=click.Choice(["document", "list", "other", "attachment", "all"]),
+        default=default,
+        show_default=True,
+        help="Which pages (kind of page).",
+    )
+
+
 @cli.command()
 @db_option
 @click.option(
@@ -358,13 +368,7 @@ def run_crawl(
     show_default=True,
     help="Output format.",
 )
-@click.option(
-    "--kind",
-    type=click.Choice(["document", "list", "other", "attachment", "all"]),
-    default="document",
-    show_default=True,
-    help="Which pages.",
-)
+@kind_option("document")
 def export(db_path: str, fmt: str, kind: str) -> None:
     """Print one record per archived page, from its latest version."""
     db = open_archive(db_path)
@@ -389,13 +393,7 @@ def export(db_path: str, fmt: str, kind: str) -> None:
 @cli.command()
 @click.argument("output", type=click.Path(dir_okay=False, allow_dash=True))
 @db_option
-@click.option(
-    "--kind",
-    type=click.Choice(["document", "list", "other", "attachment", "all"]),
-    default="all",
-    show_default=True,
-    help="Which pages.",
-)
+@kind_option("all")
 @click.option("--latest", is_flag=True, help="Only each page's current version.")
 @click.option(
     "--since", help="Only versions fetched at or after this time (ISO; a date means its start)."

@@ -30,20 +30,8 @@ from scraper import __version__, store
 
 logger = logging.getLogger(__name__)
 
-METADATA_FIELDS = (
-    "kind",
-    "title",
-    "date",
-    "source",
-    "index_no",
-    "doc_no",
-    "breadcrumb",
-    "meta",
-    "attachments",
-    "content_hash",
-    "extractor_version",
-    "encoding",
-)
+# Beside the extracted fields (store.FIELDS), what a reader of the WARC needs to place them.
+METADATA_FIELDS = ("kind", *store.FIELDS, "content_hash", "extractor_version", "encoding")
 
 
 def versions_to_export(
@@ -116,7 +104,6 @@ def write_warc(
         metadata = {
             "version": version["number"],
             **{name: decoded.get(name) for name in METADATA_FIELDS},
-            "body_text": decoded.get("body_text"),
             "parts": [url for url, _ in parts],
             "removed_at": version["removed_at"],
         }

@@ -68,6 +68,16 @@ def route_server() -> Iterator[RouteServer]:
 
 
 @pytest.fixture
+def replica() -> Iterator[tuple[Any, Any]]:
+    """The bundled replica site, served on 127.0.0.1: (site, server)."""
+    from scraper.replica import ReplicaServer, ReplicaSite
+
+    site = ReplicaSite()
+    with ReplicaServer(site) as server:
+        yield site, server
+
+
+@pytest.fixture
 def archive(tmp_path: Path) -> Path:
     return tmp_path / "archive.db"
 

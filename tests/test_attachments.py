@@ -13,21 +13,12 @@ import zlib
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
-import pytest
 import sqlite_utils
 
-from scraper.replica import ReplicaServer, ReplicaSite
 from scraper.replica_files import docx_with_text, pdf_with_text
 
 from .conftest import ROOT, run_cli
 from .test_crawl_e2e import crawl, last_run
-
-
-@pytest.fixture
-def replica():
-    site = ReplicaSite()
-    with ReplicaServer(site) as server:
-        yield site, server
 
 
 def linked_files(site):

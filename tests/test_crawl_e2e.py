@@ -6,10 +6,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
-import pytest
 import sqlite_utils
-
-from scraper.replica import ReplicaServer, ReplicaSite
 
 from .conftest import crawl_args, run_cli
 
@@ -18,13 +15,6 @@ WS = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 
 def nows(text: str | None) -> str:
     return WS.sub("", text or "")
-
-
-@pytest.fixture
-def replica():
-    site = ReplicaSite()
-    with ReplicaServer(site) as server:
-        yield site, server
 
 
 def crawl(server, db, *extra, full=True):

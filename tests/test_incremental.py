@@ -11,20 +11,10 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-import pytest
 import sqlite_utils
-
-from scraper.replica import ReplicaServer, ReplicaSite
 
 from .conftest import ROOT, crawl_args
 from .test_crawl_e2e import crawl, last_run
-
-
-@pytest.fixture
-def replica():
-    site = ReplicaSite()
-    with ReplicaServer(site) as server:
-        yield site, server
 
 
 def requested(server):
