@@ -158,6 +158,8 @@ class Crawler:
         self.multipart: set[str] = set()  # pages whose current version has parts 2…n
         self.robots_reported: set[str] = set()
         self.file_urls: set[str] = set()  # URLs some page lists as attachments, this run
+        # A column's first list page -> its folder URL, the one address it is archived under.
+        self.same_as: dict[str, str] = {}
         self.fatal: StoreError | None = None
         self._queued: list[tuple[str, str, bool]] = []  # enqueued, not yet in the frontier table
         self.resume = False
@@ -200,6 +202,7 @@ class Crawler:
         for alias, page_url in store.aliases(self.db).items():
             if page_url in self.known:
                 self.aliases[alias] = self.known[page_url]  # an address that redirects to a page
+        self.same_as = store.same_pages(self.db)
         self.multipart = store.multipart_pages(self.db)
         status, exit_code = "failed", EXIT_SOME_FAILED
         try:
@@ -311,6 +314,7 @@ class Crawler:
     def enqueue(self, url: str, reason: str, *, guessed: bool = False, again: bool = False) -> None:
         """Queue ``url`` once per run. ``again``: a re-check of a URL seen (but not fetched)
         earlier in this run."""
+        url = self.same_as.get(url, url)
         if (url in self.seen and not again) or url not in self.profile.scope:
             return
         self.seen.add(url)
@@ -337,6 +341,9 @@ class Crawler:
         """Fetch, extract and save one page. False when --max-pages left it for the next run."""
         if task.url in self.settled or task.url in self.fetched:
             return True  # a settled dead link, or reached already through a redirect
+        folder = self.same_as.get(task.url)
+        if folder is not None and folder in self.seen:
+            return True  # a column's first page, queued before its folder URL said so
         known = self.known.get(task.url) or self.aliases.get(task.url)
         if (
             known
@@ -712,6 +719,10 @@ class Crawler:
 
     def _follow(self, page: Page, url: str) -> None:
         links = self._links(page, url)
+        if links.same_as and self.same_as.get(links.same_as) != url:
+            self.same_as[links.same_as] = url
+            store.save_same_page(self.db, links.same_as, url, store.utcnow())
+            logger.debug("%s is the same page as %s", links.same_as, url)
         pager = set(links.pager)
         walk_all = self.options.full or page.fields.kind != "list"
         if walk_all:

@@ -42,6 +42,9 @@ class Links:
     pages: list[str] = field(default_factory=list)  # in-scope HTML pages linked from this page
     pager: list[str] = field(default_factory=list)  # further pages of this list
     parts: list[str] = field(default_factory=list)  # further parts of this document
+    # A column folder ("…/tzgg/") whose script pager names its stem is that stem's first
+    # page ("…/tzgg/list.html"): the same page at a second address.
+    same_as: str | None = None
 
 
 def _args(call: str) -> list[str | int]:
@@ -115,12 +118,17 @@ def discover(
             base = canonical_url(base_node.attributes["href"] or "", base=url)
 
     own = _OWN_STEM.match(urlsplit(url).path.rsplit("/", 1)[-1])
+    folder = urlsplit(url).path.endswith("/")
     for total, stem, ext in pager_calls(html):
         targets = _stem_pages(base, total, stem, ext)
         if document_pattern.search("/" + stem + "." + ext):
             links.parts.extend(targets)
         else:
             links.pager.extend(targets)
+            if folder and links.same_as is None:
+                with contextlib.suppress(ValueError):
+                    first = canonical_url(f"{stem}.{ext}", base=base)
+                    links.same_as = first if first in scope and first != url else None
     count = _COUNT_PAGE.search(html)
     if count and own and not links.pager:
         links.pager.extend(_stem_pages(url, int(count.group(1)), own["stem"], own["ext"]))

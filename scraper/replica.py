@@ -323,6 +323,11 @@ class ReplicaSite:
             docs = [p for p, (d, _) in self._pages.items() if d is not self._hidden]
             return ["/xxgk/", *self.list_pages(), *docs]
 
+    def script_paged_columns(self) -> dict[str, str]:
+        """Column folder -> its first list page, for columns whose pager is the TRS script
+        call (the folder page names its stem there); link-paged columns say nothing."""
+        return {c.path: c.page_path(0) for c in self._columns.values() if c.style != "links"}
+
     def attachment_paths(self) -> list[str]:
         with self._lock:
             return list(self._files)

@@ -198,6 +198,13 @@ def m005_attachment_files(db: Database) -> None:
         db.table("runs").add_column(name, int, not_null_default=0)
 
 
+@migrations()
+def m006_alias_kinds(db: Database) -> None:
+    # An alias is either an address that redirects to a page ("redirect") or one the page
+    # itself names as the same page ("same-page": a column folder's first list page).
+    db.table("aliases").add_column("how", str, not_null_default="redirect")
+
+
 VIEWS = {
     # The latest version of every page that has one, removed pages included.
     "latest": """
@@ -555,12 +562,30 @@ def mark_checked(db: Database, url: str, at: str) -> None:
 
 def save_alias(db: Database, url: str, page_url: str, at: str) -> None:
     """Remember that ``url`` redirects to the page ``page_url``."""
+    _save_alias(db, url, page_url, at, "redirect")
+
+
+def save_same_page(db: Database, url: str, page_url: str, at: str) -> None:
+    """Remember that ``url`` is the page ``page_url`` at another address (the page says so)."""
+    _save_alias(db, url, page_url, at, "same-page")
+
+
+def _save_alias(db: Database, url: str, page_url: str, at: str, how: str) -> None:
     with writing(db):
         db.execute(
-            "INSERT INTO aliases (url, page_url, first_seen, last_seen) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (url) DO UPDATE SET page_url = excluded.page_url, last_seen = excluded.last_seen",
-            [url, page_url, at, at],
+            "INSERT INTO aliases (url, page_url, first_seen, last_seen, how) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET "
+            "page_url = excluded.page_url, last_seen = excluded.last_seen, how = excluded.how",
+            [url, page_url, at, at, how],
         )
+
+
+def same_pages(db: Database) -> dict[str, str]:
+    """Second address -> page URL, for pages that name their own second address."""
+    return {
+        row["url"]: row["page_url"]
+        for row in db.query("SELECT url, page_url FROM aliases WHERE how = 'same-page'")
+    }
 
 
 def aliases(db: Database) -> dict[str, str]:
@@ -570,7 +595,10 @@ def aliases(db: Database) -> dict[str, str]:
         for row in db.query("SELECT url, first_url FROM pages WHERE first_url != url")
     }
     found.update(
-        {row["url"]: row["page_url"] for row in db.query("SELECT url, page_url FROM aliases")}
+        {
+            row["url"]: row["page_url"]
+            for row in db.query("SELECT url, page_url FROM aliases WHERE how = 'redirect'")
+        }
     )
     return found
 

@@ -116,3 +116,13 @@ def test_a_corrupt_pager_total_is_capped(html):
 def test_an_unusable_base_href_leaves_links_relative_to_the_page(base):
     found = links(f"<head><base href='{base}'></head><a href='t20240101_1.html'>通知</a>")
     assert found.pages == ["http://h.cn/xxgk/tzgg/t20240101_1.html"]
+
+
+def test_a_column_folder_names_its_first_list_page_as_itself():
+    script = '<script>createPageHTML(3, 0, "list", "html");</script>'
+    assert links(script, "http://h.cn/xxgk/tzgg/").same_as == "http://h.cn/xxgk/tzgg/list.html"
+    # Only a folder address says so; a numbered page, a link pager or a document's parts do not.
+    assert links(script, "http://h.cn/xxgk/tzgg/list_1.html").same_as is None
+    assert links("<a href='index_1.html'>下一页</a>", "http://h.cn/xxgk/zc/").same_as is None
+    parts = '<script>createPageHTML(3, 0, "t20151009_67430", "html");</script>'
+    assert links(parts, "http://h.cn/xxgk/tzgg/").same_as is None

@@ -227,3 +227,27 @@ def test_max_pages_stops_early_and_the_next_run_goes_on(replica, tmp_path):
     clean = tmp_path / "clean.db"
     assert crawl(server, clean, full=False).returncode == 0
     assert_same_archive(partial, clean)
+
+
+def test_a_column_is_one_page_once_its_folder_names_its_first_list_page(replica, archive):
+    site, server = replica
+    assert crawl(server, archive).returncode == 0
+    same = site.script_paged_columns()
+    assert same  # the replica has script-paged columns
+    db = sqlite_utils.Database(archive)
+    learned = {
+        urlsplit(r["url"]).path: urlsplit(r["page_url"]).path
+        for r in db.query("SELECT url, page_url FROM aliases WHERE how = 'same-page'")
+    }
+    assert learned == {first: folder for folder, first in same.items()}
+    pages_before = db["pages"].count
+    server.reset_log()
+    result = crawl(server, archive)  # --full: every list walked, every known page asked
+    assert result.returncode == 0, result.stderr
+    asked = requested(server)
+    for folder, first in same.items():
+        assert folder in asked and first not in asked
+    # Without the script's word the two addresses stay two pages, both asked.
+    linked = [c for c in site.columns() if c not in same]
+    assert linked and all(c in asked and c + "index.html" in asked for c in linked)
+    assert sqlite_utils.Database(archive)["pages"].count == pages_before

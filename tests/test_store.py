@@ -126,7 +126,7 @@ def test_ensure_schema_is_rerunnable(tmp_path):
     assert again["_sqlite_migrations"].count == len(store.migrations._migrations)
 
 
-def test_an_archive_from_before_attachment_files_is_upgraded(tmp_path):
+def test_an_archive_from_before_attachment_files_and_alias_kinds_is_upgraded(tmp_path):
     path = tmp_path / "old.db"
     old = store.open_db(path)
     # Undo m005 as an archive written by the previous release would lack it.
@@ -134,6 +134,18 @@ def test_an_archive_from_before_attachment_files_is_upgraded(tmp_path):
         old.execute(f"ALTER TABLE runs DROP COLUMN {name}")
     old.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_attachment_files'")
     old.execute("DROP VIEW attachment_files")
+    # …and the kinds of aliases (m006), with a redirect recorded the old way.
+    old.execute("ALTER TABLE aliases DROP COLUMN how")
+    old.execute("DELETE FROM _sqlite_migrations WHERE name = 'm006_alias_kinds'")
+    old.execute(
+        "INSERT INTO aliases (url, page_url, first_seen, last_seen) VALUES (?, ?, ?, ?)",
+        [
+            "http://h.cn/old.html",
+            "http://h.cn/new.html",
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+        ],
+    )
     old.conn.commit()
     old.close()
     upgraded = store.open_db(path)
@@ -142,6 +154,8 @@ def test_an_archive_from_before_attachment_files_is_upgraded(tmp_path):
     run_id = store.start_run(upgraded, "test", "full", 1, "scraper crawl", {})
     store.finish_run(upgraded, run_id, {"files_checked": 3, "files_saved": 2}, "ok", 0)
     assert upgraded["runs"].get(run_id)["files_saved"] == 2
+    assert store.aliases(upgraded) == {"http://h.cn/old.html": "http://h.cn/new.html"}
+    assert store.same_pages(upgraded) == {}
 
 
 def test_full_text_search_finds_chinese_substrings(db, run_id):
