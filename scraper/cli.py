@@ -510,6 +510,12 @@ def _lookup(db: Any, url: str) -> str:
     )
     if rows:
         return str(rows[0]["url"])
+    # An address that redirects to an archived page, or that a page names as itself.
+    rows = list(
+        db.query("SELECT page_url FROM aliases WHERE url IN (?, ?)", [url, canonical_url(url)])
+    )
+    if rows and store.get_page(db, rows[0]["page_url"]):
+        return str(rows[0]["page_url"])
     fail(ConfigError(f"no page {url} in the archive"))
     return url
 

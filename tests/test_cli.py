@@ -9,19 +9,12 @@ import subprocess
 import pytest
 import sqlite_utils
 
-from scraper.replica import ReplicaServer, ReplicaSite
+from scraper.replica import ReplicaSite
 
 from .conftest import ROOT, run_cli
 from .test_crawl_e2e import crawl
 
 CORPUS = ROOT.parent / "shared" / "corpus"
-
-
-@pytest.fixture
-def replica():
-    site = ReplicaSite()
-    with ReplicaServer(site) as server:
-        yield site, server
 
 
 def test_successful_run_under_cron_prints_nothing_and_logs_json(replica, tmp_path):
@@ -218,3 +211,25 @@ def test_search_finds_chinese_text_in_the_latest_versions(replica, tmp_path):
     assert server.base_url + gbk in [r["url"] for r in found]
     result = run_cli("search", "没有这样的内容", "--db", str(db))
     assert result.returncode == 1 and "no match" in result.stderr
+
+
+def test_reading_commands_follow_another_address_to_its_page(tmp_path):
+    from scraper import store
+
+    path = tmp_path / "a.db"
+    db = store.open_db(path)
+    run_id = store.start_run(db, "test", "full", 1, "scraper crawl", {})
+    page = "http://h.cn/xxgk/tzgg/"
+    at = "2026-11-01T00:00:00Z"
+    fields = {"title": "通知公告", "body_text": "列表"}
+    snapshot = store.Snapshot(page, page, "list", fields, b"<html>list</html>", at)
+    store.save_snapshot(db, snapshot, run_id, "test")
+    store.save_same_page(db, page + "list.html", page, at)
+    store.save_alias(db, "http://h.cn/old/tzgg.html", page, at)
+    db.close()
+    for address in (page + "list.html", "http://h.cn/old/tzgg.html"):
+        result = run_cli("raw", address, "--db", str(path))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout == "<html>list</html>"
+    unknown = run_cli("raw", "http://h.cn/nowhere.html", "--db", str(path))
+    assert unknown.returncode == 2 and "no page" in unknown.stderr
