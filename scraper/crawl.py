@@ -612,6 +612,12 @@ class Crawler:
         elif task.guessed:
             logger.debug("guessed pager page does not exist: %s", task.url)
         else:
+            target = self.aliases.get(task.url)
+            if target is not None and target["url"] != task.url:
+                # The address no longer leads to its page; whether the page itself is gone
+                # is for the page's own address to say.
+                logger.info("%s no longer leads to %s; asking it", task.url, target["url"])
+                self.enqueue(target["url"], "recheck", again=True)
             self.fail(task.url, "dead-link", exc.reason, exc.status, 1)
 
     def _read(self, result: FetchResult) -> Page:

@@ -437,3 +437,22 @@ def test_a_file_is_read_for_text_only_when_its_bytes_are_new(route_server, archi
     assert route_server.paths().count("/xxgk/P1.pdf") == 2
     assert "reading the text of" in logs[0].read_text(encoding="utf-8")
     assert "reading the text of" not in logs[1].read_text(encoding="utf-8")
+
+
+def test_a_file_behind_a_redirect_is_marked_removed_when_both_addresses_go(route_server, archive):
+    doc = "/xxgk/t20240101_1.html"
+    _site(route_server, {doc: "<a href='P1.pdf'>附件1.pdf</a>"})
+    route_server.routes["/xxgk/P1.pdf"] = (302, {"Location": "/xxgk/files/B.pdf"}, b"")
+    route_server.routes["/xxgk/files/B.pdf"] = (200, PDF, b"%PDF-1.4 bee")
+    assert _crawl(route_server, archive).returncode == 0
+    assert list(archived_files(archive)) == ["/xxgk/files/B.pdf"]
+    view = next(sqlite_utils.Database(archive).query("SELECT * FROM attachment_files"))
+    assert view["linked_from"]  # linked under the address that redirects
+    del route_server.routes["/xxgk/P1.pdf"]
+    del route_server.routes["/xxgk/files/B.pdf"]
+    # A default run that re-checks the document asks the old address, then the file's own.
+    result = _crawl(route_server, archive, "--recheck", "1")
+    assert result.returncode == 0, result.stderr
+    assert "/xxgk/files/B.pdf" in route_server.paths()
+    view = next(sqlite_utils.Database(archive).query("SELECT * FROM attachment_files"))
+    assert view["removed_at"] and view["versions"] == 1
