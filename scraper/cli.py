@@ -3,12 +3,14 @@ output, calls the library and maps its errors to exit codes (see scraper.errors)
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import json
 import logging
 import os
 import shlex
+import shutil
 import sys
 import tempfile
 import time
@@ -202,7 +204,7 @@ def crawl_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option(
             "--retries",
             type=int,
-            help="Retries of a retryable failure: timeout, connection error, 429, 5xx (default 3).",
+            help="Retries of a retryable failure: timeout, connection error, HTTP 408, 425, 429, 500, 502, 503, 504, 522, 524 (default 3).",
         ),
         click.option(
             "--retry-wait",
@@ -712,6 +714,8 @@ def extract_command(
 
     content_type = None
     try:
+        if encoding:
+            codecs.lookup(encoding)  # a misspelt codec is bad usage, not an unreadable page
         rules = None
         if site:
             data = load_raw(site)
@@ -780,11 +784,16 @@ def _download(url: str) -> tuple[bytes, str | None, str]:
 )
 @click.option("--port", type=int, default=0, help="Port for the replica (default: a free one).")
 def demo(keep_serving: bool, port: int) -> None:
-    """Serve the bundled replica of a TRS disclosure site on 127.0.0.1, crawl it into
+    """Serve the bundled replica of a TRS disclosure site on 127.0.0.1, crawl it into a fresh
     data/demo.db (never the main archive) and show what was archived."""
     from scraper.replica import ReplicaServer, ReplicaSite
 
     configure_logging(0, None, "text")
+    # A scratch archive: the replica's port changes from run to run, and so do its URLs, so
+    # an older demo archive would only pile up copies of the same site.
+    for suffix in ("", "-wal", "-shm", ".lock"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(DEMO_DB + suffix)
     server = ReplicaServer(ReplicaSite(), port=port)
     server.start()
     try:
@@ -814,15 +823,16 @@ def demo(keep_serving: bool, port: int) -> None:
         example = next(
             iter(db.query("SELECT url FROM latest WHERE kind = 'document' ORDER BY url")), None
         )
+        me = invoked_as()
         click.echo("Look inside (the archive is plain SQLite):")
-        click.echo(f"  scraper stats --db {DEMO_DB}")
-        click.echo(f"  scraper export --db {DEMO_DB} | head -n 1")
+        click.echo(f"  {me} stats --db {DEMO_DB}")
+        click.echo(f"  {me} export --db {DEMO_DB} | head -n 1")
         if example:
-            click.echo(f"  scraper history --db {DEMO_DB} {example['url']}")
+            click.echo(f"  {me} history --db {DEMO_DB} {example['url']}")
         if files:
             name = files[0]["url"].rsplit("/", 1)[-1]
-            click.echo(f"  scraper raw --db {DEMO_DB} {files[0]['url']} -o {name}")
-        click.echo(f"  scraper warc --db {DEMO_DB} data/demo.warc.gz")
+            click.echo(f"  {me} raw --db {DEMO_DB} {files[0]['url']} -o {name}")
+        click.echo(f"  {me} warc --db {DEMO_DB} data/demo.warc.gz")
         click.echo(f"  sqlite3 {DEMO_DB} 'SELECT date, title FROM documents'")
         click.echo(f"  datasette {DEMO_DB} -m data/metadata.json   (pip install datasette)")
         if keep_serving:
@@ -836,6 +846,25 @@ def demo(keep_serving: bool, port: int) -> None:
     finally:
         server.stop()
     sys.exit(exit_code)
+
+
+def invoked_as() -> str:
+    """The command as the user can type it again (``.venv/bin/scraper``, ``scraper`` when it
+    is on PATH, ``.venv/bin/python -m scraper``), so that printed hints run as they are."""
+    program = sys.argv[0] if sys.argv else "scraper"
+    if program.endswith("__main__.py"):
+        return f"{_short_path(sys.executable)} -m scraper"
+    if os.path.basename(program) != "scraper":
+        return "scraper"
+    on_path = shutil.which("scraper")
+    if on_path and os.path.abspath(on_path) == os.path.abspath(program):
+        return "scraper"
+    return _short_path(program)
+
+
+def _short_path(path: str) -> str:
+    relative = os.path.relpath(path)
+    return relative if not relative.startswith("..") else path
 
 
 def main() -> None:

@@ -22,6 +22,7 @@ from scraper.urls import Scope, default_scope_prefix
 logger = logging.getLogger(__name__)
 
 TABLES = ("fetch", "discover", "extract")
+TOP_LEVEL_KEYS = {"name", "title", "start_urls", "scope", "delay", "concurrency", *TABLES}
 
 
 @dataclass
@@ -126,6 +127,9 @@ def _fields(cls: type, table: dict[str, Any], where: str) -> dict[str, Any]:
 def build_profile(data: dict[str, Any]) -> Profile:
     """Turn merged profile data (after environment and flags were applied) into a Profile."""
     where = data.get("_source", "profile")
+    unknown = {k for k in data if not k.startswith("_")} - TOP_LEVEL_KEYS
+    if unknown:
+        raise ConfigError(f"profile {where}: unknown key(s) {', '.join(sorted(unknown))}")
     start_urls = [u.strip() for u in data.get("start_urls") or [] if u.strip()]
     if not start_urls:
         raise ConfigError(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import sqlite_utils
@@ -14,7 +16,7 @@ from scraper.replica import ReplicaSite
 from .conftest import ROOT, run_cli
 from .test_crawl_e2e import crawl
 
-CORPUS = ROOT.parent / "shared" / "corpus"
+CORPUS = Path(os.environ.get("SCRAPER_CORPUS") or ROOT.parent / "shared" / "corpus")
 
 
 def test_successful_run_under_cron_prints_nothing_and_logs_json(replica, tmp_path):
@@ -86,6 +88,9 @@ def test_demo_crawls_the_replica_into_data_demo_db_only(tmp_path):
     assert "scraper history --db data/demo.db http://127.0.0.1:" in result.stdout
     assert "王堃" in result.stdout  # the gb2312-labelled page's title, decoded right
     assert (tmp_path / "data" / "demo.db").exists() and not main_archive.exists()
+    # Run again, the replica on another port: a fresh demo archive, not a second copy.
+    again = run_cli("demo", env={"SCRAPER_DB": str(main_archive)}, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
     n = (
         sqlite_utils.Database(tmp_path / "data" / "demo.db")
         .execute("SELECT count(*) FROM documents")
@@ -94,7 +99,9 @@ def test_demo_crawls_the_replica_into_data_demo_db_only(tmp_path):
     assert n == len(ReplicaSite().expected_documents())
 
 
-@pytest.mark.skipif(not CORPUS.exists(), reason="../shared/corpus is absent")
+@pytest.mark.skipif(
+    not CORPUS.exists(), reason=f"corpus not found at {CORPUS} (set SCRAPER_CORPUS)"
+)
 def test_extract_command_on_a_saved_page():
     label = next(
         json.loads(line)
@@ -233,3 +240,10 @@ def test_reading_commands_follow_another_address_to_its_page(tmp_path):
         assert result.stdout == "<html>list</html>"
     unknown = run_cli("raw", "http://h.cn/nowhere.html", "--db", str(path))
     assert unknown.returncode == 2 and "no page" in unknown.stderr
+
+
+def test_extract_with_an_unknown_encoding_is_bad_usage(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text("<title>通知</title>", encoding="utf-8")
+    result = run_cli("extract", str(page), "--encoding", "nosuch")
+    assert result.returncode == 2 and "unknown encoding" in result.stderr

@@ -40,6 +40,10 @@ def test_unknown_site_and_broken_profiles_are_config_errors(tmp_path):
     typo.write_text('start_urls = ["http://a.cn/"]\n[fetch]\ntimeot = 3\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="timeot"):
         build_profile(load_raw(profile_path=typo))
+    top = tmp_path / "top.toml"
+    top.write_text('start_urls = ["http://a.cn/"]\nstart_url = "http://b.cn/"\n', "utf-8")
+    with pytest.raises(ConfigError, match="unknown key.*start_url"):
+        build_profile(load_raw(profile_path=top))
 
 
 @pytest.mark.parametrize(
