@@ -448,34 +448,19 @@ def warc(output: str, db_path: str, kind: str, latest: bool, since: str | None) 
     )
 
 
-COMPARED = (
-    "kind",
-    "title",
-    "date",
-    "source",
-    "index_no",
-    "doc_no",
-    "breadcrumb",
-    "body_text",
-    "attachments",
-)
-
-
 def history_entries(db: Any, url: str) -> list[dict[str, Any]]:
     versions = store.page_versions(db, url)
     entries: list[dict[str, Any]] = []
     previous: dict[str, Any] | None = None
     for version in versions:
-        changed = [f for f in COMPARED if previous is None or version.get(f) != previous.get(f)]
-        if version["kind"] == "attachment" and previous is not None:
-            changed = ["bytes"]  # a file's version is its bytes (content_hash is their sha256)
+        changed = store.changed_fields(version, previous)
         entries.append(
             {
                 "event": "version",
                 "number": version["number"],
                 "at": version["fetched_at"],
                 "title": version["title"],
-                "changed": changed if previous is not None else [],
+                "changed": changed,
                 "content_hash": version["content_hash"],
                 "run_id": version["run_id"],
             }
@@ -545,6 +530,61 @@ def history(url: str, db_path: str, as_json: bool) -> None:
             click.echo(f"  v{entry['number']:<3} {entry['at']}  {what}")
         else:
             click.echo(f"  {entry['event']:<4} {entry['at']}  {entry['detail']}")
+
+
+@cli.command()
+@db_option
+@click.option(
+    "--since",
+    help="From this time (ISO; a date means its start, UTC). Default: the start of the latest run.",
+)
+@click.option("--until", help="Up to this time (ISO; a date means its end, UTC).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(["document", "list", "other", "attachment", "all"]),
+    help="Kinds of page (repeatable; default: document and attachment).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
+def changes(
+    db_path: str, since: str | None, until: str | None, kinds: tuple[str, ...], as_json: bool
+) -> None:
+    """What was new, changed, removed or returned in a time span: by default, what the latest
+    run found. Prints nothing when nothing happened (for `mail -E` under cron)."""
+    since_utc = None
+    if since is not None:
+        since_utc = archive_time(since + "T00:00:00" if len(since) == 10 else since, "--since")
+    until_utc = archive_time(until, "--until") if until is not None else None
+    db = open_archive(db_path)
+    if since_utc is None:
+        since_utc = store.latest_run_start(db)
+        if since_utc is None:
+            fail(ConfigError("the archive has no runs yet; give --since"))
+    selected = () if "all" in kinds else (kinds or ("document", "attachment"))
+    events = store.changes(db, since_utc, until_utc, selected)
+    if as_json:
+        click.echo(json.dumps(events, ensure_ascii=False, indent=2))
+        return
+    if not events:
+        click.echo(f"scraper: nothing new, changed or removed since {since_utc}", err=True)
+        return
+    tally = {name: sum(e["event"] == name for e in events) for name in ("new", "changed")}
+    tally |= {name: sum(e["event"] == name for e in events) for name in ("removed", "returned")}
+    click.echo(
+        f"Since {since_utc}"
+        + (f" until {until_utc}" if until_utc else "")
+        + ": "
+        + ", ".join(f"{n} {name}" for name, n in tally.items())
+    )
+    for event in events:
+        what = event["event"]
+        if what == "changed":
+            what = f"changed (v{event['version']}: {', '.join(event['changed'])})"
+        click.echo(
+            f"{event['at']}  {event['kind']:<10} {event['date'] or '----------'}  "
+            f"{event['title'] or '(no title)'}\n    {what}: {event['url']}"
+        )
 
 
 @cli.command()

@@ -23,7 +23,13 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract_body import find_attachments, find_body, render, strip_furniture
+from scraper.extract_body import (
+    find_attachments,
+    find_body,
+    find_list_items,
+    render,
+    strip_furniture,
+)
 from scraper.extract_meta import (
     DOCNO_LABELS,
     INDEX_LABELS,
@@ -44,9 +50,10 @@ from scraper.extract_page import Page, clean, node_text, parse_date, select, usa
 logger = logging.getLogger(__name__)
 
 # Bump whenever the fields a version is hashed on can come out differently for the same bytes
-# (1.1.0: the crawler stores attachment URLs in canonical form); the crawler then re-extracts
-# a page's current version before comparing, so an upgrade alone writes no version.
-EXTRACTOR_VERSION = "1.1.0"
+# (1.1.0: the crawler stores attachment URLs in canonical form; 1.2.0: a list page's body is
+# its listing); the crawler then re-extracts a page's current version before comparing, so an
+# upgrade alone writes no version.
+EXTRACTOR_VERSION = "1.2.0"
 
 
 @dataclass
@@ -158,6 +165,13 @@ def _extract(html: str | bytes, url: str, rules: ExtractRules) -> Extracted:
     if kind != "document":
         column = meta.get("ColumnName") or (breadcrumb[-1] if breadcrumb else None)
         result.title = column or title_from_title_tag(tree, meta)
+        if kind == "list":
+            # The listing is a list page's content: its versions then record what was listed
+            # when, and a document dropped from its column shows as a change.
+            result.body_text = "\n".join(
+                f"{item['date'] or '----------'}  {item['title']}"
+                for item in find_list_items(tree, url)
+            )
         return result
 
     title_node, result.title = find_title(

@@ -31,6 +31,7 @@ from scraper.extract_page import (
     is_cjk,
     node_text,
     nows,
+    parse_date,
     same,
     select,
     text_is_attachment,
@@ -486,3 +487,66 @@ def find_attachments(
                 if m.group(3) not in done:
                     add_fragment(m.group(3))
     return [{"url": u, "text": t} for u, t in found.items()]
+
+
+# --------------------------------------------------------------------------- list items
+
+LIST_ROW_TAGS = ("li", "tr", "dd")
+MIN_ITEM_TITLE = 5  # characters: menu entries (首页, 机构概况) are shorter than titles
+
+
+def find_list_items(tree: LexborHTMLParser, url: str) -> list[dict[str, str | None]]:
+    """The entries of a list page, in page order: ``{"url", "title", "date"}``.
+
+    An entry is a row (``li``, ``tr``, ``dd``) holding a link with a title-length text. Rows
+    are grouped by their grandparent element (a list may be split into several ``ul`` of one
+    column, a table has a ``tbody``), and the group with the most entries, dated ones counting
+    double, is the listing; menus lose on both counts. The title is the link's ``title``
+    attribute when it has one (lists cut long titles short), else its first line of text;
+    the date is the first one in the row outside the link (a link's subtitle may quote other
+    dates: 公布, 修订)."""
+    body = tree.body
+    if body is None:
+        return []
+    groups: dict[int, list[tuple[LexborNode, LexborNode]]] = {}
+    seen_rows: set[int] = set()
+    for link in body.css("a[href]"):
+        row = link.parent
+        for _ in range(4):
+            if row is None or row.tag in LIST_ROW_TAGS:
+                break
+            row = row.parent
+        if row is None or row.tag not in LIST_ROW_TAGS or row.mem_id in seen_rows:
+            continue
+        if len(_item_title(link)) < MIN_ITEM_TITLE:
+            continue
+        seen_rows.add(row.mem_id)
+        holder = row.parent.parent if row.parent is not None else None
+        key = holder.mem_id if holder is not None else row.mem_id
+        groups.setdefault(key, []).append((row, link))
+    best: list[dict[str, str | None]] = []
+    best_score = 0
+    for rows in groups.values():
+        items = [_list_item(row, link, url) for row, link in rows]
+        score = len(items) + sum(1 for item in items if item["date"])
+        if score > best_score:
+            best, best_score = items, score
+    return best
+
+
+def _item_title(link: LexborNode) -> str:
+    title = clean(link.attributes.get("title") or "")
+    if title:
+        return title
+    lines = [clean(line) for line in (link.text(separator="\n") or "").splitlines()]
+    return next((line for line in lines if line), "")
+
+
+def _list_item(row: LexborNode, link: LexborNode, url: str) -> dict[str, str | None]:
+    href = (link.attributes.get("href") or "").strip()
+    try:
+        target = urljoin(url, href) if url else href
+    except ValueError:
+        target = href
+    outside = (row.text(separator=" ") or "").replace(link.text(separator=" ") or "", " ", 1)
+    return {"url": target, "title": _item_title(link), "date": parse_date(outside)}

@@ -838,6 +838,100 @@ def find_version(
     return rows[0] if rows else None
 
 
+COMPARED_FIELDS = (
+    "kind",
+    "title",
+    "date",
+    "source",
+    "index_no",
+    "doc_no",
+    "breadcrumb",
+    "body_text",
+    "attachments",
+)
+
+
+def changed_fields(version: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
+    """Names of the fields a version changed from the one before (decoded rows)."""
+    if previous is None:
+        return []
+    if version["kind"] == "attachment":
+        return ["bytes"]  # a file's version is its bytes (content_hash is their sha256)
+    return [f for f in COMPARED_FIELDS if version.get(f) != previous.get(f)]
+
+
+_CHANGE_COLUMNS = (
+    "v.id, v.page_id, v.number, v.fetched_at, v.run_id, v.kind, v.title, v.date, v.source, "
+    "v.index_no, v.doc_no, v.breadcrumb, v.meta, v.body_text, v.attachments, v.content_hash"
+)
+
+
+def changes(
+    db: Database, since: str, until: str | None = None, kinds: tuple[str, ...] = ()
+) -> list[dict[str, Any]]:
+    """What happened to pages between ``since`` and ``until`` (archive times, inclusive):
+    ``new`` (a first version), ``changed`` (a later version, with the fields it changed),
+    ``removed`` and ``returned``; oldest first. ``kinds``: page kinds to keep (all if empty)."""
+    until = until or "9999"
+    kind_sql = f" AND p.kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
+    found: list[dict[str, Any]] = []
+    for row in db.query(
+        f"SELECT {_CHANGE_COLUMNS}, p.url FROM versions v JOIN pages p ON p.id = v.page_id "
+        f"WHERE v.fetched_at >= ? AND v.fetched_at <= ?{kind_sql} ORDER BY v.fetched_at, v.id",
+        [since, until, *kinds],
+    ):
+        version = decode_version(row)
+        previous = None
+        if version["number"] > 1:
+            rows = list(
+                db.query(
+                    f"SELECT {_CHANGE_COLUMNS} FROM versions v WHERE v.page_id = ? AND v.number = ?",
+                    [version["page_id"], version["number"] - 1],
+                )
+            )
+            previous = decode_version(rows[0]) if rows else None
+        found.append(
+            {
+                "event": "new" if version["number"] == 1 else "changed",
+                "at": version["fetched_at"],
+                "url": version["url"],
+                "kind": version["kind"],
+                "title": version["title"],
+                "date": version["date"],
+                "version": version["number"],
+                "changed": changed_fields(version, previous),
+            }
+        )
+    for row in db.query(
+        "SELECT e.at, e.event, e.detail, p.url, p.kind, l.title, l.date, l.version "
+        "FROM page_events e JOIN pages p ON p.id = e.page_id "
+        "LEFT JOIN latest l ON l.page_id = p.id "
+        f"WHERE e.at >= ? AND e.at <= ?{kind_sql} ORDER BY e.id",
+        [since, until, *kinds],
+    ):
+        found.append(
+            {
+                "event": row["event"],
+                "at": row["at"],
+                "url": row["url"],
+                "kind": row["kind"],
+                "title": row["title"],
+                "date": row["date"],
+                "version": row["version"],
+                "changed": [],
+                "detail": row["detail"],
+            }
+        )
+    order = {"returned": 0, "new": 1, "changed": 1, "removed": 2}
+    found.sort(key=lambda e: (e["at"], order.get(e["event"], 3), e["url"]))
+    return found
+
+
+def latest_run_start(db: Database) -> str | None:
+    row = db.execute("SELECT started FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    return str(row[0]) if row else None
+
+
 def page_events(db: Database, url: str) -> list[dict[str, Any]]:
     return list(
         db.query(

@@ -11,11 +11,14 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from urllib.parse import urljoin
 
 import pytest
+from selectolax.lexbor import LexborHTMLParser
 
 from scraper.decode import decode_html
 from scraper.extract import extract
+from scraper.extract_body import find_list_items
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,3 +115,26 @@ def test_extraction_is_deterministic(pages: list[tuple[dict, bytes]]) -> None:
         text = decode_html(raw).text
         url = label.get("origin_url") or ""
         assert extract(text, url).as_dict() == extract(text, url).as_dict(), label["file"]
+
+
+def test_list_items_match_the_labelled_listings(
+    pages: list[tuple[dict, bytes]], predictions: list[tuple[dict, dict]]
+) -> None:
+    bodies = {label["file"]: pred["body_text"] for label, pred in predictions}
+    checked = 0
+    for label, raw in pages:
+        if label["kind"] != "list":
+            continue
+        base = label.get("origin_url") or ""
+        items = find_list_items(LexborHTMLParser(decode_html(raw).markup), base)
+        assert len(items) == label["item_count"], label["file"]
+        for got, want in ((items[0], label["first_item"]), (items[-1], label["last_item"])):
+            assert (got["title"], got["date"]) == (want["title"], want["date"]), label["file"]
+            assert got["url"] == (urljoin(base, want["href"]) if base else want["href"])
+        # The list page's body is its listing, a line per entry.
+        lines = bodies[label["file"]].splitlines()
+        first = label["first_item"]
+        assert len(lines) == label["item_count"]
+        assert lines[0] == f"{first['date'] or '----------'}  {first['title']}"
+        checked += 1
+    assert checked >= 3
