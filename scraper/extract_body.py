@@ -508,7 +508,7 @@ def find_list_items(tree: LexborHTMLParser, url: str) -> list[dict[str, str | No
     body = tree.body
     if body is None:
         return []
-    groups: dict[int, list[tuple[LexborNode, LexborNode]]] = {}
+    groups: dict[int, list[tuple[LexborNode, LexborNode, str]]] = {}
     seen_rows: set[int] = set()
     for link in body.css("a[href]"):
         row = link.parent
@@ -518,16 +518,17 @@ def find_list_items(tree: LexborHTMLParser, url: str) -> list[dict[str, str | No
             row = row.parent
         if row is None or row.tag not in LIST_ROW_TAGS or row.mem_id in seen_rows:
             continue
-        if len(_item_title(link)) < MIN_ITEM_TITLE:
+        title = _item_title(link)
+        if len(title) < MIN_ITEM_TITLE:
             continue
         seen_rows.add(row.mem_id)
         holder = row.parent.parent if row.parent is not None else None
         key = holder.mem_id if holder is not None else row.mem_id
-        groups.setdefault(key, []).append((row, link))
+        groups.setdefault(key, []).append((row, link, title))
     best: list[dict[str, str | None]] = []
     best_score = 0
     for rows in groups.values():
-        items = [_list_item(row, link, url) for row, link in rows]
+        items = [_list_item(row, link, title, url) for row, link, title in rows]
         score = len(items) + sum(1 for item in items if item["date"])
         if score > best_score:
             best, best_score = items, score
@@ -542,11 +543,11 @@ def _item_title(link: LexborNode) -> str:
     return next((line for line in lines if line), "")
 
 
-def _list_item(row: LexborNode, link: LexborNode, url: str) -> dict[str, str | None]:
+def _list_item(row: LexborNode, link: LexborNode, title: str, url: str) -> dict[str, str | None]:
     href = (link.attributes.get("href") or "").strip()
     try:
         target = urljoin(url, href) if url else href
     except ValueError:
         target = href
     outside = (row.text(separator=" ") or "").replace(link.text(separator=" ") or "", " ", 1)
-    return {"url": target, "title": _item_title(link), "date": parse_date(outside)}
+    return {"url": target, "title": title, "date": parse_date(outside)}
