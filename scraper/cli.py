@@ -487,6 +487,12 @@ def history_entries(db: Any, url: str) -> list[dict[str, Any]]:
 def _lookup(db: Any, url: str) -> str:
     from scraper.urls import canonical_url
 
+    # A column's first list page is archived under its folder URL once the folder said so
+    # (an older row under the first page's own address no longer moves).
+    same = store.same_pages(db)
+    for candidate in (url, canonical_url(url)):
+        if candidate in same and store.get_page(db, same[candidate]):
+            return same[candidate]
     for candidate in (url, canonical_url(url)):
         if store.get_page(db, candidate):
             return candidate
@@ -551,16 +557,23 @@ def changes(
     db_path: str, since: str | None, until: str | None, kinds: tuple[str, ...], as_json: bool
 ) -> None:
     """What was new, changed, removed or returned in a time span: by default, what the latest
-    run found. Prints nothing when nothing happened (for `mail -E` under cron)."""
+    run found (with the interrupted or partial runs it finished). Prints nothing when nothing
+    happened (for `mail -E` under cron)."""
     since_utc = None
     if since is not None:
         since_utc = archive_time(since + "T00:00:00" if len(since) == 10 else since, "--since")
     until_utc = archive_time(until, "--until") if until is not None else None
     db = open_archive(db_path)
     if since_utc is None:
-        since_utc = store.latest_run_start(db)
+        since_utc, running = store.digest_start(db)
         if since_utc is None:
             fail(ConfigError("the archive has no runs yet; give --since"))
+        if running:
+            click.echo(
+                f"scraper: the run started at {since_utc} has not finished; this digest may be "
+                "incomplete",
+                err=True,
+            )
     selected = () if "all" in kinds else (kinds or ("document", "attachment"))
     events = store.changes(db, since_utc, until_utc, selected)
     if as_json:

@@ -566,7 +566,17 @@ class Crawler:
         logger.debug("attachment %s %s", outcome, result.url)
         return "page"
 
+    def _forget_same_page(self, folder: str) -> None:
+        """The folder that stood for a column's first page failed: that page is asked for
+        under its own address again, this run and later ones."""
+        for first in [f for f, target in self.same_as.items() if target == folder]:
+            del self.same_as[first]
+            store.drop_alias(self.db, first)
+            logger.info("%s failed; asking %s itself", folder, first)
+            self.enqueue(first, "pager", again=True)
+
     def _fetch_failed(self, url: str, exc: FetchError) -> None:
+        self._forget_same_page(url)
         attempts = exc.attempts
         if exc.url != url:  # failed after a redirect: say where
             exc.reason = f"{exc.reason} at {exc.url}"
@@ -585,6 +595,7 @@ class Crawler:
             self.fail(url, "error", exc.reason, exc.status, attempts)
 
     async def _gone(self, task: Task, exc: Gone) -> None:
+        self._forget_same_page(task.url)
         known = self.known.get(task.url)
         if known and known.get("current_version"):
             if not known.get("removed_at"):

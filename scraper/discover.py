@@ -118,7 +118,8 @@ def discover(
             base = canonical_url(base_node.attributes["href"] or "", base=url)
 
     own = _OWN_STEM.match(urlsplit(url).path.rsplit("/", 1)[-1])
-    folder = urlsplit(url).path.endswith("/")
+    address = urlsplit(url)
+    folder = address.path.endswith("/") and not address.query
     for total, stem, ext in pager_calls(html):
         targets = _stem_pages(base, total, stem, ext)
         if document_pattern.search("/" + stem + "." + ext):
@@ -128,7 +129,14 @@ def discover(
             if folder and links.same_as is None:
                 with contextlib.suppress(ValueError):
                     first = canonical_url(f"{stem}.{ext}", base=base)
-                    links.same_as = first if first in scope and first != url else None
+                    where = urlsplit(first)
+                    # Only the folder's own first page: a <base> elsewhere proves nothing.
+                    if (
+                        first in scope
+                        and where.netloc == address.netloc
+                        and where.path.rsplit("/", 1)[0] + "/" == address.path
+                    ):
+                        links.same_as = first
     count = _COUNT_PAGE.search(html)
     if count and own and not links.pager:
         links.pager.extend(_stem_pages(url, int(count.group(1)), own["stem"], own["ext"]))

@@ -11,11 +11,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import operator
 import re
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -500,8 +501,10 @@ def find_list_items(tree: LexborHTMLParser, url: str) -> list[dict[str, str | No
 
     An entry is a row (``li``, ``tr``, ``dd``) holding a link with a title-length text. Rows
     are grouped by their grandparent element (a list may be split into several ``ul`` of one
-    column, a table has a ``tbody``), and the group with the most entries, dated ones counting
-    double, is the listing; menus lose on both counts. The title is the link's ``title``
+    column, a table has a ``tbody``). The listing is the group with the most dated entries,
+    then the most entries: a column's last page may hold one dated entry, fewer than the
+    footer's friendly links, which carry no dates and lead to other sites (skipped when the
+    page's address is known). The title is the link's ``title``
     attribute when it has one (lists cut long titles short), else its first line of text;
     the date is the first one in the row outside the link (a link's subtitle may quote other
     dates: 公布, 修订)."""
@@ -510,7 +513,13 @@ def find_list_items(tree: LexborHTMLParser, url: str) -> list[dict[str, str | No
         return []
     groups: dict[int, list[tuple[LexborNode, LexborNode, str]]] = {}
     seen_rows: set[int] = set()
+    host = urlsplit(url).netloc if url else ""
     for link in body.css("a[href]"):
+        href = (link.attributes.get("href") or "").strip()
+        if host and href.startswith(("http://", "https://", "//")):
+            with contextlib.suppress(ValueError):
+                if urlsplit(urljoin(url, href)).netloc != host:
+                    continue
         row = link.parent
         for _ in range(4):
             if row is None or row.tag in LIST_ROW_TAGS:
@@ -526,10 +535,10 @@ def find_list_items(tree: LexborHTMLParser, url: str) -> list[dict[str, str | No
         key = holder.mem_id if holder is not None else row.mem_id
         groups.setdefault(key, []).append((row, link, title))
     best: list[dict[str, str | None]] = []
-    best_score = 0
+    best_score = (0, 0)
     for rows in groups.values():
         items = [_list_item(row, link, title, url) for row, link, title in rows]
-        score = len(items) + sum(1 for item in items if item["date"])
+        score = (sum(1 for item in items if item["date"]), len(items))
         if score > best_score:
             best, best_score = items, score
     return best

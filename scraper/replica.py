@@ -323,6 +323,18 @@ class ReplicaSite:
             docs = [p for p, (d, _) in self._pages.items() if d is not self._hidden]
             return ["/xxgk/", *self.list_pages(), *docs]
 
+    def list_entries(self, path: str) -> list[tuple[str, str]]:
+        """(date, title) of the entries the list page at ``path`` shows, in order."""
+        with self._lock:
+            for c in self._columns.values():
+                for i in range(self._count(c)):
+                    if c.page_path(i) == path:
+                        n = self.per_page
+                        return [
+                            (e.date, e.title) for e in self._items(c.entries[i * n : (i + 1) * n])
+                        ]
+        raise KeyError(f"no list page at {path}")
+
     def script_paged_columns(self) -> dict[str, str]:
         """Column folder -> its first list page, for columns whose pager is the TRS script
         call (the folder page names its stem there); link-paged columns say nothing."""

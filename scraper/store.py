@@ -580,6 +580,11 @@ def _save_alias(db: Database, url: str, page_url: str, at: str, how: str) -> Non
         )
 
 
+def drop_alias(db: Database, url: str) -> None:
+    with writing(db):
+        db.execute("DELETE FROM aliases WHERE url = ?", [url])
+
+
 def same_pages(db: Database) -> dict[str, str]:
     """Second address -> page URL, for pages that name their own second address."""
     return {
@@ -927,9 +932,19 @@ def changes(
     return found
 
 
-def latest_run_start(db: Database) -> str | None:
-    row = db.execute("SELECT started FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-    return str(row[0]) if row else None
+def digest_start(db: Database) -> tuple[str | None, bool]:
+    """Where "what the latest run found" starts, and whether that run is still going. A run
+    that finished the work of interrupted or partial runs before it found what they fetched
+    too, so the span reaches back to the first of them."""
+    runs = list(db.query("SELECT started, status FROM runs ORDER BY id DESC LIMIT 100"))
+    if not runs:
+        return None, False
+    start = str(runs[0]["started"])
+    for run in runs[1:]:
+        if run["status"] not in ("interrupted", "partial"):
+            break
+        start = str(run["started"])
+    return start, runs[0]["status"] == "running"
 
 
 def page_events(db: Database, url: str) -> list[dict[str, Any]]:
@@ -950,11 +965,12 @@ def latest_records(db: Database, kind: str | None) -> Iterator[dict[str, Any]]:
 
 def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
     """Latest versions of pages whose title or body contains ``query`` (full-text, trigram:
-    every whitespace-separated term of 3+ characters must occur; shorter terms use LIKE)."""
+    every whitespace-separated term of 3+ characters must occur; shorter terms use LIKE).
+    List pages are left out: their text is the titles of documents found on their own."""
     terms = query.split()
     long_terms = [t for t in terms if len(t) >= 3]
     short_terms = [t for t in terms if len(t) < 3]
-    where, params = ["v.number = p.current_version"], []
+    where, params = ["v.number = p.current_version", "v.kind != 'list'"], []
     if long_terms:
         where.append("v.id IN (SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?)")
         params.append(" ".join('"' + t.replace('"', '""') + '"' for t in long_terms))

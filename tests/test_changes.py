@@ -99,3 +99,28 @@ def test_an_archive_without_runs_needs_a_since(tmp_path):
     db.close()
     result = run_cli("changes", "--db", str(tmp_path / "empty.db"))
     assert result.returncode == 2 and "give --since" in result.stderr
+
+
+def test_the_default_span_covers_the_unfinished_runs_the_latest_one_completed(replica, archive):
+    site, server = replica
+    assert crawl(server, archive, full=False).returncode == 0
+    time.sleep(1.05 - time.time() % 1)
+    (added,) = site.add_documents("/xxgk/tzgg/", 1)
+    assert crawl(server, archive, full=False).returncode == 0
+    db = sqlite_utils.Database(archive)
+    first, second = [r["id"] for r in db.query("SELECT id FROM runs ORDER BY id")]
+    digest = {
+        (e["event"], urlsplit(e["url"]).path) for e in json.loads(changes(archive, "--json").stdout)
+    }
+    assert digest == {("new", added)}
+    # Had the first run been cut short, the second one finished its work: both are reported.
+    db.execute("UPDATE runs SET status = 'interrupted' WHERE id = ?", [first])
+    db.conn.commit()
+    digest = json.loads(changes(archive, "--json").stdout)
+    assert len(digest) > 1 and ("new", added) in {
+        (e["event"], urlsplit(e["url"]).path) for e in digest
+    }
+    # A digest taken while a run is going says it may be incomplete.
+    db.execute("UPDATE runs SET status = 'running' WHERE id = ?", [second])
+    db.conn.commit()
+    assert "has not finished" in changes(archive).stderr

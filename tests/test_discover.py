@@ -126,3 +126,10 @@ def test_a_column_folder_names_its_first_list_page_as_itself():
     assert links("<a href='index_1.html'>下一页</a>", "http://h.cn/xxgk/zc/").same_as is None
     parts = '<script>createPageHTML(3, 0, "t20151009_67430", "html");</script>'
     assert links(parts, "http://h.cn/xxgk/tzgg/").same_as is None
+
+
+def test_same_page_needs_the_folder_itself_without_a_query():
+    script = '<script>createPageHTML(3, 0, "index", "html");</script>'
+    assert links(script, "http://h.cn/xxgk/tzgg/?from=nav").same_as is None
+    elsewhere = "<head><base href='http://h.cn/xxgk/'></head>" + script
+    assert links(elsewhere, "http://h.cn/xxgk/tzgg/").same_as is None

@@ -576,3 +576,14 @@ def test_source_newlines_become_one_break_each(text: str) -> None:
     from scraper.extract_body import _BREAK, _mark_newlines
 
     assert _mark_newlines(text) == re.sub(r"[ \t\r\f\v\u00a0\u3000]*\n\s*", _BREAK, text)
+
+
+def test_every_replica_list_page_body_is_its_listing():
+    """Including a column's last page, where one dated entry is fewer links than the footer's
+    friendly sites."""
+    from scraper.replica import ReplicaSite
+
+    site = ReplicaSite()
+    for path in site.list_pages():
+        body = extract(site.page(path), "http://127.0.0.1:8000" + path).body_text
+        assert body.splitlines() == [f"{d}  {t}" for d, t in site.list_entries(path)], path

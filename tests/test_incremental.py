@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from .conftest import ROOT, crawl_args
+from .conftest import ROOT, crawl_args, run_cli
 from .test_crawl_e2e import crawl, last_run
 
 
@@ -251,3 +251,44 @@ def test_a_column_is_one_page_once_its_folder_names_its_first_list_page(replica,
     linked = [c for c in site.columns() if c not in same]
     assert linked and all(c in asked and c + "index.html" in asked for c in linked)
     assert sqlite_utils.Database(archive)["pages"].count == pages_before
+    # The first page's address leads to the folder's history.
+    folder, first = next(iter(same.items()))
+    history = run_cli("history", server.base_url + first, "--db", str(archive))
+    assert history.returncode == 0 and history.stdout.splitlines()[0] == server.base_url + folder
+
+
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+
+
+def _column(route_server, entries):
+    links = "".join(
+        f"<li><a href='{p}'>{t}</a><span>2024-01-0{i + 1}</span></li>"
+        for i, (p, t) in enumerate(entries)
+    )
+    body = f"<ul>{links}</ul><script>createPageHTML(1, 0, 'list', 'html');</script>"
+    return (200, HTML, body.encode())
+
+
+def test_when_the_folder_fails_its_first_page_is_asked_again(route_server, archive):
+    doc = "<h1>{}</h1><div class='TRS_Editor'><p>正文。</p></div>"
+    route_server.routes["/robots.txt"] = (200, {}, b"")
+    route_server.routes["/xxgk/"] = (200, HTML, "<a href='tzgg/'>通知公告栏目</a>".encode())
+    t1 = "/xxgk/tzgg/t20240101_1.html"
+    route_server.routes[t1] = (200, HTML, doc.format("第一份通知").encode())
+    route_server.routes["/xxgk/tzgg/"] = _column(route_server, [(t1, "关于第一份通知的说明")])
+    args = ["crawl", "--start-url", f"{route_server.base_url}/xxgk/", "--db", str(archive)]
+    assert run_cli(*args, "--delay", "0").returncode == 0
+    learned = sqlite_utils.Database(archive)["aliases"].count
+    assert learned == 1
+    # The folder breaks; the first page lives on and lists a new document.
+    t2 = "/xxgk/tzgg/t20240102_2.html"
+    route_server.routes[t2] = (200, HTML, doc.format("第二份通知").encode())
+    del route_server.routes["/xxgk/tzgg/"]
+    route_server.routes["/xxgk/tzgg/list.html"] = _column(
+        route_server, [(t2, "关于第二份通知的说明"), (t1, "关于第一份通知的说明")]
+    )
+    route_server.requests.clear()
+    result = run_cli(*args, "--delay", "0", "--full")
+    assert result.returncode == 0, result.stderr
+    assert "/xxgk/tzgg/list.html" in route_server.paths() and t2 in route_server.paths()
+    assert sqlite_utils.Database(archive)["aliases"].count == 0
