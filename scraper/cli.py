@@ -350,10 +350,13 @@ def run_crawl(
 # -- reading the archive -------------------------------------------------------------------
 
 
+KINDS = ["document", "list", "other", "attachment", "all"]
+
+
 def kind_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         "--kind",
-        type=click.Choice(["document", "list", "other", "attachment", "all"]),
+        type=click.Choice(KINDS),
         default=default,
         show_default=True,
         help="Which pages (kind of page).",
@@ -404,9 +407,7 @@ def warc(output: str, db_path: str, kind: str, latest: bool, since: str | None) 
     """Write the archive's versions as a WARC/1.1 file (gzipped records; - for stdout)."""
     from scraper.warc import write_warc
 
-    since_utc = None
-    if since is not None:
-        since_utc = archive_time(since + "T00:00:00" if len(since) == 10 else since, "--since")
+    since_utc = archive_time(since, "--since", start=True) if since is not None else None
     db = open_archive(db_path)
     selection: dict[str, Any] = {
         "kind": None if kind == "all" else kind,
@@ -549,7 +550,7 @@ def history(url: str, db_path: str, as_json: bool) -> None:
     "--kind",
     "kinds",
     multiple=True,
-    type=click.Choice(["document", "list", "other", "attachment", "all"]),
+    type=click.Choice(KINDS),
     help="Kinds of page (repeatable; default: document and attachment).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array.")
@@ -559,9 +560,7 @@ def changes(
     """What was new, changed, removed or returned in a time span: by default, what the latest
     run found (with the interrupted or partial runs it finished). Prints nothing when nothing
     happened (for `mail -E` under cron)."""
-    since_utc = None
-    if since is not None:
-        since_utc = archive_time(since + "T00:00:00" if len(since) == 10 else since, "--since")
+    since_utc = archive_time(since, "--since", start=True) if since is not None else None
     until_utc = archive_time(until, "--until") if until is not None else None
     db = open_archive(db_path)
     if since_utc is None:
@@ -631,12 +630,14 @@ def diff(url: str, db_path: str, from_: int | None, to: int | None) -> None:
     click.echo(diff_versions(versions[from_], versions[to], color=sys.stdout.isatty()))
 
 
-def archive_time(value: str, option: str = "--at") -> str:
+def archive_time(value: str, option: str = "--at", *, start: bool = False) -> str:
     """A time option as the archive writes times (UTC, ``YYYY-MM-DDTHH:MM:SSZ``). A date
-    means the end of that day, UTC; a time without an offset is UTC."""
+    means the end of that day, UTC (its start with ``start``); a time without an offset is
+    UTC."""
     try:
         if len(value) == 10:
-            return date.fromisoformat(value).isoformat() + "T23:59:59Z"
+            day = date.fromisoformat(value).isoformat()
+            return day + ("T00:00:00Z" if start else "T23:59:59Z")
         moment = datetime.fromisoformat(value)
     except ValueError:
         fail(ConfigError(f"{option} {value!r} is not an ISO 8601 date or time"))

@@ -446,7 +446,10 @@ class Crawler:
             store.mark_checked(self.db, result.url, now)
             stored = self._stored_page(result.url)
             if stored is not None:
-                self._queue_files(stored, again=task.reason in RECHECK_REASONS)
+                self._queue_files(
+                    canonical_attachments(stored.fields.attachments),
+                    again=task.reason in RECHECK_REASONS,
+                )
                 self._follow(stored, result.url)
             return "page"
         ctype = (result.content_type or "text/html").split(";")[0].strip().lower()
@@ -484,19 +487,20 @@ class Crawler:
         # Files first: a download link with no file extension is also a link discovery sees,
         # and the first queueing decides how the URL is handled.
         self._queue_files(
-            page, again=task.reason in RECHECK_REASONS or outcome == "new_version", parts=parts
+            snap.fields["attachments"],
+            again=task.reason in RECHECK_REASONS or outcome == "new_version",
         )
         self._follow(page, result.url)
         return "page"
 
     # -- attachment files -----------------------------------------------------------------
 
-    def _queue_files(self, page: Page, *, again: bool, parts: list[Page] | None = None) -> None:
-        """Queue the attachment files a page links. ``again``: ask known files too."""
+    def _queue_files(self, attachments: list[dict[str, str]], *, again: bool) -> None:
+        """Queue the attachment files a page links (canonical URLs, see
+        :func:`canonical_attachments`). ``again``: ask known files too."""
         if not self.profile.discover.download_attachments:
             return
-        items = [a for p in [page, *(parts or [])] for a in p.fields.attachments]
-        for item in canonical_attachments(items):
+        for item in attachments:
             url = item["url"]
             if url not in self.profile.scope:
                 logger.debug("attachment outside the scope, not downloaded: %s", url)

@@ -843,17 +843,9 @@ def find_version(
     return rows[0] if rows else None
 
 
-COMPARED_FIELDS = (
-    "kind",
-    "title",
-    "date",
-    "source",
-    "index_no",
-    "doc_no",
-    "breadcrumb",
-    "body_text",
-    "attachments",
-)
+# What `history` and `changes` name as changed: the extracted fields, bar the label mapping
+# (``meta`` repeats them and every label a page shows).
+COMPARED_FIELDS = ("kind", *(name for name in FIELDS if name != "meta"))
 
 
 def changed_fields(version: dict[str, Any], previous: dict[str, Any] | None) -> list[str]:
