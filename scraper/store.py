@@ -826,15 +826,13 @@ def find_version(
     db: Database, url: str, *, number: int | None = None, at: str | None = None
 ) -> dict[str, Any] | None:
     """One version of a page, raw bytes included: ``number``, else the one current at ``at``
-    (an ISO time, or a date meaning the end of that day, UTC), else the current one."""
+    (an archive time, ``YYYY-MM-DDTHH:MM:SSZ``), else the current one."""
     sql = "SELECT v.* FROM versions v JOIN pages p ON p.id = v.page_id WHERE p.url = ?"
     params: list[Any] = [url]
     if number is not None:
         sql += " AND v.number = ?"
         params.append(number)
     elif at is not None:
-        if len(at) == 10:
-            at += "T23:59:59Z"
         sql += " AND v.fetched_at <= ? ORDER BY v.number DESC LIMIT 1"
         params.append(at)
     else:
