@@ -34,6 +34,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from scraper import search as search_index
 from scraper.errors import ArchiveBusy, StoreError
 
 logger = logging.getLogger(__name__)
@@ -205,6 +206,15 @@ def m006_alias_kinds(db: Database) -> None:
     db.table("aliases").add_column("how", str, not_null_default="redirect")
 
 
+@migrations()
+def m007_search_index(db: Database) -> None:
+    # One index exact at every length (bigrams and characters, scraper.search) replaces the
+    # trigram versions_fts, which could not match one- or two-character words.
+    if "versions_fts" in db.table_names():
+        db.table("versions").disable_fts()
+    search_index.rebuild_index(db)
+
+
 VIEWS = {
     # The latest version of every page that has one, removed pages included.
     "latest": """
@@ -263,21 +273,20 @@ def _stale_views(db: Database) -> list[str]:
 
 def schema_is_current(db: Database) -> bool:
     return (
-        not migrations.pending(db) and not _stale_views(db) and "versions_fts" in db.table_names()
+        not migrations.pending(db)
+        and not _stale_views(db)
+        and search_index.INDEX in db.table_names()
     )
 
 
 def ensure_schema(db: Database) -> None:
-    """Create or upgrade the schema, views and full-text index. Safe to run every time; it
+    """Create or upgrade the schema, views and search index. Safe to run every time; it
     writes only what is missing or out of date."""
     migrations.apply(db)
     for name in _stale_views(db):
         db.create_view(name, VIEWS[name], replace=True)
-    if "versions_fts" not in db.table_names():
-        # trigram: Chinese has no spaces, so word tokenizers see a paragraph as one token.
-        db.table("versions").enable_fts(
-            ["title", "body_text"], tokenize="trigram", create_triggers=True, replace=True
-        )
+    if search_index.INDEX not in db.table_names():
+        search_index.rebuild_index(db)
 
 
 def _open_readonly(path: Path) -> Database:
@@ -517,6 +526,8 @@ def save_snapshot(
             )
             .last_pk
         )
+        assert isinstance(version_id, int)
+        search_index.index_version(db, version_id, snap.kind, snap.fields)
         for index, (part_url, part_raw) in enumerate(snap.parts, start=2):
             db.table("version_parts").insert(
                 {
@@ -953,26 +964,10 @@ def latest_records(db: Database, kind: str | None) -> Iterator[dict[str, Any]]:
         yield decode_version(row)
 
 
-def search(db: Database, query: str, limit: int = 20) -> list[dict[str, Any]]:
-    """Latest versions of pages whose title or body contains ``query`` (full-text, trigram:
-    every whitespace-separated term of 3+ characters must occur; shorter terms use LIKE).
-    List pages are left out: their text is the titles of documents found on their own."""
-    terms = query.split()
-    long_terms = [t for t in terms if len(t) >= 3]
-    short_terms = [t for t in terms if len(t) < 3]
-    where, params = ["v.number = p.current_version", "v.kind != 'list'"], []
-    if long_terms:
-        where.append("v.id IN (SELECT rowid FROM versions_fts WHERE versions_fts MATCH ?)")
-        params.append(" ".join('"' + t.replace('"', '""') + '"' for t in long_terms))
-    for term in short_terms:
-        where.append("(v.title LIKE ? OR v.body_text LIKE ?)")
-        params += [f"%{term}%", f"%{term}%"]
-    sql = (
-        "SELECT p.url, v.kind, v.title, v.date, v.source, v.number AS version, p.removed_at, "
-        "v.body_text FROM versions v JOIN pages p ON p.id = v.page_id "
-        f"WHERE {' AND '.join(where)} ORDER BY v.date DESC, p.url LIMIT ?"
-    )
-    return list(db.query(sql, [*params, limit]))
+def reindex_search(db: Database) -> int:
+    """Rebuild the search index from the stored versions, in one transaction."""
+    with writing(db):
+        return search_index.rebuild_index(db)
 
 
 def stats(db: Database) -> dict[str, Any]:

@@ -141,6 +141,7 @@ def test_reading_commands_on_a_missing_archive_exit_2(tmp_path):
         ["stats"],
         ["history", "http://x.cn/a.html"],
         ["diff", "http://x.cn/a.html"],
+        ["show", "http://x.cn/a.html"],
     ):
         result = run_cli(*command, "--db", str(tmp_path / "none.db"))
         assert result.returncode == 2 and "no archive" in result.stderr

@@ -139,7 +139,7 @@ def test_changes_make_exactly_the_expected_versions(replica, archive):
     )
     assert history[-1]["changed"] == ["title"]
     diff = run_cli("diff", server.base_url + retitled, "--db", str(archive))
-    assert diff.returncode == 0 and "{+更正后的标题：+}" in diff.stdout
+    assert diff.returncode == 0 and "→ 更正后的标题：关于调整办事时间的通知\n" in diff.stdout
     removed = sqlite_utils.Database(archive).query(
         "SELECT url FROM pages WHERE kind = 'document' AND removed_at IS NOT NULL"
     )
