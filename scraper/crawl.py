@@ -60,8 +60,8 @@ from scraper.errors import (
     TooLarge,
 )
 from scraper.extract import EXTRACTOR_VERSION, Extracted, extract
+from scraper.extract.files import file_text, sniff
 from scraper.fetch import Fetcher, FetchResult
-from scraper.filetext import file_text, sniff
 from scraper.profiles import Profile
 from scraper.urls import canonical_url
 

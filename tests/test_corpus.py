@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from scraper.decode import decode_html
 from scraper.extract import extract
-from scraper.extract_body import find_list_items
+from scraper.extract.body import find_list_items
 
 ROOT = Path(__file__).resolve().parents[1]
 

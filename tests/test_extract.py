@@ -573,7 +573,7 @@ def test_thousands_of_text_runs_between_comments() -> None:
 def test_source_newlines_become_one_break_each(text: str) -> None:
     import re
 
-    from scraper.extract_body import _BREAK, _mark_newlines
+    from scraper.extract.body import _BREAK, _mark_newlines
 
     assert _mark_newlines(text) == re.sub(r"[ \t\r\f\v\u00a0\u3000]*\n\s*", _BREAK, text)
 

@@ -9,7 +9,7 @@ from io import BytesIO
 
 import pytest
 
-from scraper.filetext import MAX_PDF_PAGES, file_text, sniff
+from scraper.extract.files import MAX_PDF_PAGES, file_text, sniff
 from scraper.replica_files import docx_with_text, pdf_with_text, xlsx_with_rows
 
 REPORT = ["红寺堡区2023年政府信息公开工作年度报告", "一、总体情况", "主动公开政府信息1234条。"]
@@ -166,7 +166,7 @@ def test_long_pdfs_are_read_up_to_the_page_cap(monkeypatch):
         writer.add_page(one.pages[0])
     out = BytesIO()
     writer.write(out)
-    monkeypatch.setattr("scraper.filetext.MAX_PDF_PAGES", 3)
+    monkeypatch.setattr("scraper.extract.files.MAX_PDF_PAGES", 3)
     assert file_text(out.getvalue()) == "第一页\n\n第一页\n\n第一页"
     assert MAX_PDF_PAGES >= 100
 
@@ -174,7 +174,7 @@ def test_long_pdfs_are_read_up_to_the_page_cap(monkeypatch):
 def test_a_zip_bomb_is_not_unpacked(monkeypatch):
     raw = docx_with_text(["正文"])
     assert file_text(raw) == "正文"
-    monkeypatch.setattr("scraper.filetext.MAX_UNZIPPED_BYTES", 10_000)
+    monkeypatch.setattr("scraper.extract.files.MAX_UNZIPPED_BYTES", 10_000)
     assert sniff(raw) == "docx" and file_text(raw) is None  # recognised, not unpacked
 
 

@@ -3,10 +3,10 @@
 Pages are read the way these CMS templates are built, not by per-site rules:
 
 * the body is the CMS editor container or else the block holding the most paragraph text
-  (``extract_body``, which also renders it and finds its attachments);
+  (``extract.body``, which also renders it and finds its attachments);
 * catalogue fields (索引号, 文号, 发布日期, 来源 …), the title and the breadcrumb are read
-  from the text *outside* the body (``extract_meta``);
-* both work on one index of the parsed page (``extract_page``); this module decides what
+  from the text *outside* the body (``extract.meta``);
+* both work on one index of the parsed page (``extract.page``); this module decides what
   kind of page it is and puts the fields together.
 
 The same HTML always gives the same fields, and nothing outside the body that changes per
@@ -23,14 +23,14 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract_body import (
+from scraper.extract.body import (
     find_attachments,
     find_body,
     find_list_items,
     render,
     strip_furniture,
 )
-from scraper.extract_meta import (
+from scraper.extract.meta import (
     DOCNO_LABELS,
     INDEX_LABELS,
     NOISE_LABELS,
@@ -45,7 +45,7 @@ from scraper.extract_meta import (
     read_tokens,
     title_from_title_tag,
 )
-from scraper.extract_page import Page, clean, node_text, parse_date, select, usable_href, words
+from scraper.extract.page import Page, clean, node_text, parse_date, select, usable_href, words
 
 logger = logging.getLogger(__name__)
 

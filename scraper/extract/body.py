@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract_page import (
+from scraper.extract.page import (
     BLOCK_TAGS,
     CJK,
     FURNITURE_RE,

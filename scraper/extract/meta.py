@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.extract_page import (
+from scraper.extract.page import (
     BLOCK_TAGS,
     CJK,
     FURNITURE_RE,

@@ -1,4 +1,4 @@
-"""The parsed page, indexed once for the readers in ``extract_meta`` and ``extract_body``.
+"""The parsed page, indexed once for the readers in ``extract.meta`` and ``extract.body``.
 
 One walk over the DOM records every element (outside ``<script>``, ``<style>`` …) in document
 order with its text statistics, and every text run in between. The readers then work on
