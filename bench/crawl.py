@@ -39,8 +39,8 @@ from selectolax.lexbor import LexborHTMLParser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from scraper.discover import pager_calls  # noqa: E402
 from scraper.replica import ReplicaServer, ReplicaSite  # noqa: E402
+from scraper.trs import pager_calls  # noqa: E402
 from scraper.urls import Scope, canonical_url  # noqa: E402
 
 
@@ -125,7 +125,10 @@ async def naive_crawl(base: str, concurrency: int) -> dict:
                         stats["files"] += 1  # kept as downloaded, not parsed
                         continue
                     html = response.text
-                    for total, stem, ext in pager_calls(html):
+                    for call in pager_calls(html):
+                        if call.stem is None:
+                            continue
+                        total, stem, ext = call.total, call.stem, call.ext
                         for k in range(1, total):
                             add(str(response.url.join(f"{stem}_{k}.{ext}")))
                     for node in LexborHTMLParser(html).css("a[href]"):

@@ -42,9 +42,9 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser
 from sqlite_utils import Database
 
-from scraper import store
+from scraper import store, trs
 from scraper.decode import decode_html
-from scraper.discover import Links, discover, is_attachment
+from scraper.discover import Links, discover
 from scraper.errors import (
     EXIT_OK,
     EXIT_SOME_FAILED,
@@ -395,7 +395,7 @@ class Crawler:
         return (
             task.reason in FILE_REASONS
             or task.url in self.file_urls
-            or is_attachment(task.url, self.profile.discover.attachment_extensions)
+            or trs.url_is_attachment(task.url, self.profile.discover.attachment_extensions)
         )
 
     def _answers_as_file(
@@ -411,7 +411,7 @@ class Crawler:
             return False
         ctype = (result.content_type or "").split(";")[0].strip().lower()
         extensions = self.profile.discover.attachment_extensions
-        return not (ctype.startswith("text/html") and not is_attachment(result.url, extensions))
+        return not (ctype.startswith("text/html") and not trs.url_is_attachment(result.url, extensions))
 
     def _robots_refused(self, url: str) -> None:
         problem = self.fetcher.robots_problem(url)

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scraper import __version__
+from scraper import __version__, trs
 from scraper.errors import ConfigError
 from scraper.extract import ExtractRules
 from scraper.urls import Scope, default_scope_prefix
@@ -148,6 +148,9 @@ def build_profile(data: dict[str, Any]) -> Profile:
     fetch_table.setdefault("concurrency", data.get("concurrency", 2))
     fetch = FetchSettings(**_fields(FetchSettings, fetch_table, where))
     fetch.user_agent = fetch.user_agent.replace("{version}", __version__)
+    # A profile's markers add to the platform's own (scraper.trs), never replace them.
+    fetch.waf_markers = list(dict.fromkeys([*trs.WAF_MARKERS, *fetch.waf_markers]))
+    fetch.soft_404_markers = list(dict.fromkeys([*trs.SOFT_404_MARKERS, *fetch.soft_404_markers]))
     if fetch.delay < 0:
         raise ConfigError("--delay must be ≥ 0")
     if fetch.concurrency < 1:

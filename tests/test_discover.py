@@ -3,7 +3,8 @@ import re
 import pytest
 
 from scraper.crawl import next_pages
-from scraper.discover import MAX_PAGER_PAGES, discover, pager_calls
+from scraper.discover import discover
+from scraper.trs import MAX_PAGER_PAGES, PagerCall, pager_calls
 from scraper.urls import Scope
 
 DOC = re.compile(r"/t\d{8}_\d+(?:_\d+)?\.s?html?$")
@@ -28,7 +29,13 @@ def test_pager_call_variants():
     <script>createPageHTML(3, 0, "index", "html");</script>
     <script>createPageHTML('page_div', 5, 1, 'fg', 'shtml', 89);</script>
     """
-    assert pager_calls(html) == [(3, "index", "html"), (5, "fg", "shtml")]
+    assert pager_calls(html) == [
+        PagerCall(3, 0, "index", "html"),
+        PagerCall(5, 1, "fg", "shtml", records=89),
+    ]
+    assert pager_calls("<script>var countPage = 4;var currentPage = 1;</script>") == [
+        PagerCall(4, 1, None, None)
+    ]
 
 
 def test_script_pager_pages_are_derived_from_the_call():
@@ -133,3 +140,15 @@ def test_same_page_needs_the_folder_itself_without_a_query():
     assert links(script, "http://h.cn/xxgk/tzgg/?from=nav").same_as is None
     elsewhere = "<head><base href='http://h.cn/xxgk/'></head>" + script
     assert links(elsewhere, "http://h.cn/xxgk/tzgg/").same_as is None
+
+
+def test_attachments_are_one_rule_with_a_profiles_extra_extensions():
+    from scraper.trs import href_is_attachment, url_is_attachment
+
+    assert url_is_attachment("http://h.cn/a/P020231023.PDF")
+    assert url_is_attachment("http://h.cn/a/scan.tif", ["tif"])
+    assert not url_is_attachment("http://h.cn/a/scan.tif")
+    assert not url_is_attachment("http://h.cn/a/t20231023_1.html")
+    assert href_is_attachment("/system/download.jsp?id=3")  # a download script
+    page = '<a href="a.ceb">附件</a><a href="b.tif">扫描件</a><a href="c.html">正文</a>'
+    assert links(page).pages == ["http://h.cn/xxgk/tzgg/b.tif", "http://h.cn/xxgk/tzgg/c.html"]

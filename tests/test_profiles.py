@@ -12,7 +12,9 @@ def test_hongsibu_profile_extends_the_trs_defaults():
     assert "http://www.hongsibu.gov.cn/xxgk/zc/gfxwj/" in profile.scope
     assert "https://www.hongsibu.gov.cn/ggqy/wzdt/" not in profile.scope
     assert "网防G01" in profile.fetch.waf_markers  # from the site profile
-    assert "pdf" in profile.discover.attachment_extensions  # from the defaults
+    assert "/jsearch" in profile.discover.ignore_patterns  # from the defaults
+    # The platform's markers stay when a profile names its own (they add, never replace).
+    assert "请开启JavaScript并刷新该页" in profile.fetch.waf_markers
     assert profile.fetch.user_agent.startswith("scraper/") and "+http" in profile.fetch.user_agent
     assert "hongsibu" in builtin_sites()
 

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper import trs
 from scraper.extract.body import (
     find_attachments,
     find_body,
@@ -101,15 +102,7 @@ class Extracted:
 
 
 # Soft 404s and WAF challenge pages answer 200 under a document's address.
-_ERROR_PAGE_RE = re.compile(
-    r"页面不存在|页面已删除|已被删除|找不到(?:该|您要访问的)?页面|访问已被拦截|网防G01|安全防护平台|"
-    r"访问被拒绝|请求疑似|404 Not Found|403 Forbidden"
-)
-_PAGER_CALL_RE = re.compile(r"createPageHTML\s*\(([^()]*)\)")
-_COUNT_PAGE_RE = re.compile(r"\bcountPage\s*=\s*(\d+)")
-_CURRENT_PAGE_RE = re.compile(r"\bcurrentPage\s*=\s*(\d+)")
 _LINK_PAGER_RE = re.compile(r"下一页|尾页|末页|共\s*\d+\s*页")
-_ARTICLE_STEM_RE = re.compile(r"^t\d{8}_\d+$")
 _ROOT_PATH_RE = re.compile(r"^/?(?:(?:index|default|main)\.(?:s?html?|jsp|php|aspx?))?$", re.I)
 
 _META_NAMES = words(
@@ -208,32 +201,22 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
 
 
 def _pager(scripts: list[str]) -> dict[str, Any]:
+    """The first pager of the page's scripts (see :mod:`scraper.trs`): total, current,
+    stem, ext, records, and whether it pages a detail page (``article``)."""
     for script in scripts:
         if "createPageHTML" not in script and "countPage" not in script:
-            continue  # what the regexes below need: most scripts have neither
-        for m in _PAGER_CALL_RE.finditer(script):
-            if script[max(0, m.start() - 12) : m.start()].rstrip().endswith("function"):
-                continue  # the pager's definition, not a call
-            args = [a.strip().strip("'\"") for a in m.group(1).split(",")]
-            if args and not args[0].lstrip("-").isdigit():
-                args = args[1:]  # createPageHTML('page_div', 5, 1, …): element id first
-            nums = [int(a) for a in args if a.lstrip("-").isdigit()]
-            names = [a for a in args if a and not a.lstrip("-").isdigit()]
-            if len(nums) < 2:
-                continue
-            pager: dict[str, Any] = {"total": nums[0], "current": nums[1]}
-            pager.update(zip(("stem", "ext"), names, strict=False))
-            if len(nums) > 2:
-                pager["records"] = nums[2]
-            pager["article"] = bool(_ARTICLE_STEM_RE.match(pager.get("stem", "")))
+            continue  # most scripts hold neither
+        for call in trs.pager_calls(script):
+            if call.current is None:
+                continue  # a bare total says nothing of where this page is
+            pager: dict[str, Any] = {"total": call.total, "current": call.current}
+            if call.stem is not None:
+                pager["stem"] = call.stem
+                pager["ext"] = call.ext
+            if call.records is not None:
+                pager["records"] = call.records
+            pager["article"] = call.article
             return pager
-        if count := _COUNT_PAGE_RE.search(script):
-            current = _CURRENT_PAGE_RE.search(script)
-            return {
-                "total": int(count.group(1)),
-                "current": int(current.group(1)) if current else 0,
-                "article": False,
-            }
     return {}
 
 
@@ -257,7 +240,7 @@ def _decide_kind(
     except re.error:
         logger.warning("bad document_url pattern %r", rules.document_url)
         doc_url = False
-    if not strong and content < 300 and _ERROR_PAGE_RE.search(node_text(page.nodes[0])[:3000]):
+    if not strong and content < 300 and trs.ERROR_PAGE_RE.search(node_text(page.nodes[0])[:3000]):
         return "other"  # an error or block page is never a version of the document
     if doc_url and body is not None:
         return "document"

@@ -28,17 +28,16 @@ from scraper.extract.page import (
     ZERO_WIDTH_RE,
     Page,
     clean,
-    href_is_attachment,
     is_cjk,
     node_text,
     nows,
     parse_date,
     same,
     select,
-    text_is_attachment,
     usable_href,
     words,
 )
+from scraper.trs import href_is_attachment, text_is_attachment
 
 logger = logging.getLogger(__name__)
 

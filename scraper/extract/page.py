@@ -19,6 +19,8 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper.trs import href_is_attachment, text_is_attachment  # noqa: F401 (used below)
+
 logger = logging.getLogger("scraper.extract")
 
 
@@ -57,13 +59,6 @@ FURNITURE_RE = re.compile(
 )
 _DATE_RE = re.compile(r"((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)")
 
-_ATTACH_EXT = r"pdf|docx?|xlsx?|wps|ofd|zip|rar|7z|txt|et|pptx?|dps|csv|ceb"
-_ATTACH_HREF_RE = re.compile(rf"\.(?:{_ATTACH_EXT})$", re.I)
-_ATTACH_TEXT_RE = re.compile(rf"\.(?:{_ATTACH_EXT})\s*[)）】\]]?\s*$", re.I)
-_DOWNLOAD_RE = re.compile(r"downfile|download|filedown|getfile|attachfile|virtual_attach|/P0\d{10}")
-_ATTACH_EXTS = frozenset(
-    words("pdf doc docx xls xlsx wps ofd zip rar 7z txt et ppt pptx dps csv ceb")
-)
 _URL_LAYOUT_RE = re.compile(r"[\t\r\n]")
 _NOT_A_PAGE_RE = re.compile(r"(?i)(javascript|mailto|tel|data):")
 _NOT_A_PAGE = ("javascript:", "mailto:", "tel:", "data:")
@@ -111,32 +106,6 @@ def parse_date(text: str | None) -> str | None:
         except ValueError:
             continue
     return None
-
-
-def href_is_attachment(href: str) -> bool:
-    """A link to a file (by its extension) or to a download script."""
-    path = href.partition("#")[0].partition("?")[0]
-    dot = path.rfind(".")
-    if dot >= 0:
-        # The same test as _ATTACH_HREF_RE, without a regex for the usual ASCII extension.
-        # An extension has no dot, so only the last dot can start one. re.I folds a few
-        # non-ASCII letters onto ASCII ones (ſ, K), and $ matches before a final newline:
-        # only such tails need the regex.
-        tail = path[dot + 1 :]
-        if tail.isascii() and "\n" not in tail:
-            if tail.lower() in _ATTACH_EXTS:
-                return True
-        elif _ATTACH_HREF_RE.search(path):
-            return True
-    # Every _DOWNLOAD_RE word has one of these: a cheap test before the regex.
-    return ("down" in href or "file" in href or "attach" in href or "/P0" in href) and bool(
-        _DOWNLOAD_RE.search(href)
-    )
-
-
-def text_is_attachment(text: str) -> bool:
-    """Link text naming a file: "附件1.pdf", "报告.docx）"."""
-    return "." in text and bool(_ATTACH_TEXT_RE.search(text))
 
 
 def usable_href(href: str | None) -> str | None:
