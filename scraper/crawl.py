@@ -43,6 +43,7 @@ from selectolax.lexbor import LexborHTMLParser
 from sqlite_utils import Database
 
 from scraper import store, trs
+from scraper.config import Profile
 from scraper.decode import decode_html
 from scraper.discover import Links, discover
 from scraper.errors import (
@@ -62,7 +63,6 @@ from scraper.errors import (
 from scraper.extract import EXTRACTOR_VERSION, Extracted, extract
 from scraper.extract.files import file_text, sniff
 from scraper.fetch import Fetcher, FetchResult
-from scraper.profiles import Profile
 from scraper.urls import canonical_url
 
 logger = logging.getLogger(__name__)

@@ -36,6 +36,7 @@ from tenacity import (
     wait_exponential,
 )
 
+from scraper.config import FetchSettings
 from scraper.errors import (
     BLOCKED_HTTP_CODES,
     GONE_HTTP_CODES,
@@ -49,7 +50,6 @@ from scraper.errors import (
     RetryableFetch,
     TooLarge,
 )
-from scraper.profiles import FetchSettings
 from scraper.urls import Scope, canonical_url
 
 logger = logging.getLogger(__name__)

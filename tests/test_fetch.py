@@ -5,7 +5,7 @@ import pytest
 
 from scraper.errors import Blocked, Gone, OutOfScope, RetryableFetch, TooLarge
 from scraper.fetch import Fetcher
-from scraper.profiles import FetchSettings
+from scraper.config import FetchSettings
 from scraper.urls import Scope
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

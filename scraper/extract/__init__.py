@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from scraper import trs
+from scraper.config import ExtractRules
 from scraper.extract.body import (
     find_attachments,
     find_body,
@@ -55,17 +56,6 @@ logger = logging.getLogger(__name__)
 # its listing); the crawler then re-extracts a page's current version before comparing, so an
 # upgrade alone writes no version.
 EXTRACTOR_VERSION = "1.2.0"
-
-
-@dataclass
-class ExtractRules:
-    """Site-profile overrides (the ``[extract]`` table); generic rules apply when empty."""
-
-    body: list[str] = field(default_factory=list)  # CSS selectors for the body container
-    title: list[str] = field(default_factory=list)
-    breadcrumb: list[str] = field(default_factory=list)
-    document_url: str = r"/t\d{8}_\d+(?:_\d+)?\.s?html?$"  # regex: a URL that is a document
-    drop: list[str] = field(default_factory=list)  # extra CSS selectors of furniture to remove
 
 
 @dataclass
