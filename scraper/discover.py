@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from scraper import trs
-from scraper.urls import Scope, canonical_url
+from scraper.urls import Scope, canonical_link, canonical_url
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ def discover(
         ):
             continue
         try:
-            target = canonical_url(href, base=base)
+            target = canonical_link(href, base)
         except ValueError:
             continue
         if target == url or target in seen:

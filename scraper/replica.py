@@ -484,6 +484,40 @@ class ReplicaSite:
             self._furn = Furniture(f.footer_epoch + 1, f.counter_epoch)
             self._touch()
 
+    def demo_changes(self) -> dict[str, Any]:
+        """What ``scraper demo`` changes between its two crawls: a body edited, a title
+        corrected, a document deleted (with its files), two documents added on top of
+        通知公告, an attachment file replaced and the footer of every page changed. Returns
+        the paths (and the new texts) concerned, for the demo's examples and the tests."""
+        with self._lock:
+            documents = self.expected_documents()
+            simple = [
+                p
+                for p, d in sorted(documents.items())
+                if len(d["parts"]) == 1 and not d["redirected_from"] and len(d["columns"]) == 1
+            ]
+            plain = [p for p in simple if not documents[p]["attachments"]]
+            with_files = [p for p in simple if documents[p]["attachments"]]
+            edited, retitled = plain[0], plain[1]
+            deleted, keeps_files = with_files[0], with_files[1]
+            title = documents[retitled]["title"] + "（更正）"
+            changes = {
+                "edited": edited,
+                "old_title": documents[retitled]["title"],
+                "new_title": title,
+                "retitled": retitled,
+                "deleted": deleted,
+                "deleted_files": [a["path"] for a in documents[deleted]["attachments"]],
+                "replaced": documents[keeps_files]["attachments"][0]["path"],
+            }
+            changes["new_text"] = self.edit_body(edited)
+            self.retitle(retitled, title)
+            self.delete(deleted)
+            changes["added"] = self.add_documents("/xxgk/tzgg/", 2)
+            self.replace_file(changes["replaced"])
+            self.change_footer()
+            return changes
+
     def bump_counters(self) -> None:
         """Change the visit counter (访问量) shown on every page."""
         with self._lock:

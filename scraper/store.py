@@ -394,6 +394,7 @@ class Snapshot:
     parts: list[tuple[str, bytes]] = field(default_factory=list)  # (url, raw) of parts 2…n
     extractor_version: str = ""
     digest: str | None = None  # set for attachment files: the sha256 of their bytes
+    raw_z: bytes | None = None  # ``raw`` already compressed (by a worker process), if so
 
     @property
     def hash(self) -> str:
@@ -416,15 +417,6 @@ def current_version(db: Database, page_id: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
-def current_hash(db: Database, url: str) -> str | None:
-    row = db.execute(
-        "SELECT v.content_hash FROM versions v JOIN pages p ON p.id = v.page_id "
-        "AND v.number = p.current_version WHERE p.url = ?",
-        [url],
-    ).fetchone()
-    return str(row[0]) if row else None
-
-
 def version_raw(db: Database, version: dict[str, Any]) -> tuple[bytes, list[tuple[str, bytes]]]:
     """The raw bytes of a version and of its extra parts, decompressed."""
     parts = [
@@ -436,108 +428,151 @@ def version_raw(db: Database, version: dict[str, Any]) -> tuple[bytes, list[tupl
     return decompress(version["raw"]), parts
 
 
+@dataclass(frozen=True)
+class PageState:
+    """What a visit needs to know of an archived page, in one query (:func:`page_state`)."""
+
+    id: int
+    url: str
+    kind: str
+    first_seen: str
+    current_version: int | None
+    removed_at: str | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None  # of the current version
+    extractor_version: str | None  # that made the current version
+    multipart: bool  # the current version has parts 2…n
+
+
+def page_state(db: Database, url: str) -> PageState | None:
+    row = db.execute(
+        "SELECT p.id, p.url, p.kind, p.first_seen, p.current_version, p.removed_at, p.etag, "
+        "p.last_modified, v.content_hash, v.extractor_version, "
+        "EXISTS (SELECT 1 FROM version_parts vp WHERE vp.version_id = v.id) "
+        "FROM pages p LEFT JOIN versions v ON v.page_id = p.id AND v.number = p.current_version "
+        "WHERE p.url = ?",
+        [url],
+    ).fetchone()
+    if row is None:
+        return None
+    return PageState(
+        id=row[0],
+        url=row[1],
+        kind=row[2],
+        first_seen=row[3],
+        current_version=row[4],
+        removed_at=row[5],
+        etag=row[6],
+        last_modified=row[7],
+        content_hash=row[8],
+        extractor_version=row[9],
+        multipart=bool(row[10]),
+    )
+
+
+_UNKNOWN: Any = object()
+_VERSION_COLUMNS = (
+    "page_id", "number", "run_id", "fetched_at", "content_hash", "kind", *FIELDS,
+    "extractor_version", "encoding", "content_type", "etag", "last_modified", "raw", "raw_size",
+)  # fmt: skip
+_INSERT_VERSION = (
+    f"INSERT INTO versions ({', '.join(_VERSION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_VERSION_COLUMNS))})"
+)
+
+
+def _field_value(snap: Snapshot, name: str) -> Any:
+    value = snap.fields.get(name)
+    if name in JSON_FIELDS:
+        return json.dumps(value or ([] if name != "meta" else {}), ensure_ascii=False)
+    return value
+
+
 def save_snapshot(
-    db: Database, snap: Snapshot, run_id: int, site: str, *, same_as_current: bool | None = None
+    db: Database,
+    snap: Snapshot,
+    run_id: int,
+    site: str,
+    *,
+    same_as_current: bool | None = None,
+    state: PageState | None = _UNKNOWN,
+    frontier: list[tuple[Any, ...]] | None = None,
 ) -> str:
     """Store a fetched page. Returns "new_page", "new_version" or "unchanged".
 
     ``same_as_current`` lets the caller override the hash comparison: the crawler passes
     True when the current version, re-extracted with the running extractor, matches.
+    ``state``: the page as the caller read it (:func:`page_state`), to save asking again.
+    ``frontier``: frontier events (:func:`frontier_record`) written in the same transaction,
+    so that a page is never saved without the links it queued. Plain statements, one each,
+    since this runs once per page of every crawl.
     """
     with writing(db):
-        page = get_page(db, snap.url)
+        if frontier:
+            _frontier_write(db, run_id, *_frontier_changes(run_id, frontier))
+        page = page_state(db, snap.url) if state is _UNKNOWN else state
         now = snap.fetched_at
-        headers = {k: snap.headers.get(k) for k in ("etag", "last-modified")}
+        etag, modified = snap.headers.get("etag"), snap.headers.get("last-modified")
         if page is None:
-            page_id = (
-                db.table("pages")
-                .insert(
-                    {
-                        "url": snap.url,
-                        "first_url": snap.first_url,
-                        "site": site,
-                        "kind": snap.kind,
-                        "first_seen": now,
-                        "last_seen": now,
-                        "last_checked": now,
-                        "last_status": 200,
-                        "etag": headers["etag"],
-                        "last_modified": headers["last-modified"],
-                    }
-                )
-                .last_pk
+            cursor = db.execute(
+                "INSERT INTO pages (url, first_url, site, kind, first_seen, last_seen, "
+                "last_checked, last_status, etag, last_modified, current_version) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, 200, ?, ?, 1)",
+                [snap.url, snap.first_url, site, snap.kind, now, now, now, etag, modified],
             )
-            assert isinstance(page_id, int)
-            outcome = "new_page"
-            number = 1
+            page_id = int(cursor.lastrowid or 0)
+            outcome, number = "new_page", 1
         else:
-            page_id = page["id"]
-            current = current_version(db, page_id)
-            unchanged = (
-                same_as_current
-                if same_as_current is not None
-                else (current is not None and current["content_hash"] == snap.hash)
+            page_id = page.id
+            has_current = page.current_version is not None and page.content_hash is not None
+            unchanged = has_current and (
+                same_as_current if same_as_current is not None else page.content_hash == snap.hash
             )
-            update: dict[str, Any] = {
-                "last_seen": now,
-                "last_checked": now,
-                "last_status": 200,
-                "etag": headers["etag"],
-                "last_modified": headers["last-modified"],
-                "kind": snap.kind,
-            }
-            if page["removed_at"]:
-                update["removed_at"] = None
+            if page.removed_at:
                 add_event(db, page_id, run_id, now, "returned", "answered 200 again")
-            if current is not None and unchanged:
-                db.table("pages").update(page_id, update)
+            number = (page.current_version or 0) if unchanged else (page.current_version or 0) + 1
+            db.execute(
+                "UPDATE pages SET last_seen = ?, last_checked = ?, last_status = 200, etag = ?, "
+                "last_modified = ?, kind = ?, removed_at = NULL, current_version = ? WHERE id = ?",
+                [now, now, etag, modified, snap.kind, number, page_id],
+            )
+            if unchanged:
                 _save_attachments(db, page_id, snap.fields.get("attachments") or [], now)
                 return "unchanged"
-            number = (current["number"] if current else 0) + 1
-            db.table("pages").update(page_id, update)
             outcome = "new_version"
-        version_id = (
-            db.table("versions")
-            .insert(
-                {
-                    "page_id": page_id,
-                    "number": number,
-                    "run_id": run_id,
-                    "fetched_at": now,
-                    "content_hash": snap.hash,
-                    "kind": snap.kind,
-                    **{
-                        name: json.dumps(
-                            snap.fields.get(name) or ([] if name != "meta" else {}),
-                            ensure_ascii=False,
-                        )
-                        if name in JSON_FIELDS
-                        else snap.fields.get(name)
-                        for name in FIELDS
-                    },
-                    "extractor_version": snap.extractor_version,
-                    "encoding": snap.encoding,
-                    "content_type": snap.headers.get("content-type"),
-                    "etag": headers["etag"],
-                    "last_modified": headers["last-modified"],
-                    "raw": compress(snap.raw),
-                    "raw_size": len(snap.raw),
-                }
-            )
-            .last_pk
+        raw_z = snap.raw_z if snap.raw_z is not None else compress(snap.raw)
+        version_id = int(
+            db.execute(
+                _INSERT_VERSION,
+                [
+                    page_id,
+                    number,
+                    run_id,
+                    now,
+                    snap.hash,
+                    snap.kind,
+                    *(_field_value(snap, name) for name in FIELDS),
+                    snap.extractor_version,
+                    snap.encoding,
+                    snap.headers.get("content-type"),
+                    etag,
+                    modified,
+                    raw_z,
+                    len(snap.raw),
+                ],  # fmt: skip
+            ).lastrowid
+            or 0
         )
-        assert isinstance(version_id, int)
         search_index.index_version(db, version_id, snap.kind, snap.fields)
-        for index, (part_url, part_raw) in enumerate(snap.parts, start=2):
-            db.table("version_parts").insert(
-                {
-                    "version_id": version_id,
-                    "part": index,
-                    "url": part_url,
-                    "raw": compress(part_raw),
-                }
+        if snap.parts:
+            db.conn.executemany(
+                "INSERT INTO version_parts (version_id, part, url, raw) VALUES (?, ?, ?, ?)",
+                [
+                    (version_id, index, part_url, compress(part_raw))
+                    for index, (part_url, part_raw) in enumerate(snap.parts, start=2)
+                ],
             )
-        db.table("pages").update(page_id, {"current_version": number})
         _save_attachments(db, page_id, snap.fields.get("attachments") or [], now)
         return outcome
 
@@ -545,11 +580,11 @@ def save_snapshot(
 def _save_attachments(
     db: Database, page_id: int, attachments: list[dict[str, str]], now: str
 ) -> None:
-    for item in attachments:
-        db.execute(
+    if attachments:
+        db.conn.executemany(
             "INSERT INTO attachments (page_id, url, text, first_seen, last_seen) VALUES (?, ?, ?, ?, ?) "
             "ON CONFLICT(page_id, url) DO UPDATE SET last_seen = excluded.last_seen",
-            [page_id, item["url"], item.get("text", ""), now, now],
+            [(page_id, item["url"], item.get("text", ""), now, now) for item in attachments],
         )
 
 
@@ -619,16 +654,6 @@ def aliases(db: Database) -> dict[str, str]:
     return found
 
 
-def multipart_pages(db: Database) -> set[str]:
-    return {
-        row["url"]
-        for row in db.query(
-            "SELECT DISTINCT p.url FROM pages p JOIN versions v ON v.page_id = p.id "
-            "AND v.number = p.current_version JOIN version_parts vp ON vp.version_id = v.id"
-        )
-    }
-
-
 def mark_gone(db: Database, url: str, status: int | None, at: str, run_id: int) -> bool:
     """A 404/410 for a known page. Returns True when the page was newly marked removed."""
     with writing(db):
@@ -644,8 +669,9 @@ def mark_gone(db: Database, url: str, status: int | None, at: str, run_id: int) 
 
 
 def add_event(db: Database, page_id: int, run_id: int, at: str, event: str, detail: str) -> None:
-    db.table("page_events").insert(
-        {"page_id": page_id, "run_id": run_id, "at": at, "event": event, "detail": detail}
+    db.execute(
+        "INSERT INTO page_events (page_id, run_id, at, event, detail) VALUES (?, ?, ?, ?, ?)",
+        [page_id, run_id, at, event, detail],
     )
 
 
@@ -753,18 +779,58 @@ def frontier_update(
     db: Database, run_id: int, queued: list[tuple[str, str, bool]], done: str | None
 ) -> None:
     """Record newly queued tasks and one finished task, in one transaction."""
-    if not queued and done is None:
+    frontier_record(
+        db, run_id, [("queued", *q) for q in queued] + ([("done", done)] if done else [])
+    )
+
+
+def frontier_record(db: Database, run_id: int, events: list[tuple[Any, ...]]) -> None:
+    """Record, in one transaction and a few statements, what happened to the frontier in
+    order: ``("queued", url, reason, guessed)`` and ``("done", url)``. The last event of a
+    URL decides (a re-check queues a URL done earlier in the run again)."""
+    if not events:
         return
+    rows, urls = _frontier_changes(run_id, events)
     with writing(db):
-        if queued:
-            # A re-check of a URL done earlier in the run queues it again.
-            db.conn.executemany(
-                "INSERT INTO frontier (run_id, url, reason, guessed, done) VALUES (?, ?, ?, ?, 0) "
-                "ON CONFLICT (run_id, url) DO UPDATE SET done = 0, reason = excluded.reason",
-                [(run_id, url, reason, int(guessed)) for url, reason, guessed in queued],
-            )
-        if done is not None:
-            db.execute("UPDATE frontier SET done = 1 WHERE run_id = ? AND url = ?", [run_id, done])
+        _frontier_write(db, run_id, rows, urls)
+
+
+def _frontier_changes(
+    run_id: int, events: list[tuple[Any, ...]]
+) -> tuple[list[tuple[Any, ...]], list[str]]:
+    queued: dict[str, tuple[str, int, int]] = {}
+    finished: dict[str, None] = {}
+    for event in events:
+        url = event[1]
+        if event[0] == "queued":
+            queued[url] = (event[2], int(event[3]), 0)
+            finished.pop(url, None)
+        elif url in queued:
+            reason, guessed, _ = queued[url]
+            queued[url] = (reason, guessed, 1)
+        else:
+            finished[url] = None
+    return [(run_id, url, *values) for url, values in queued.items()], list(finished)
+
+
+def _frontier_write(
+    db: Database, run_id: int, rows: list[tuple[Any, ...]], urls: list[str]
+) -> None:
+    for start in range(0, len(rows), 500):
+        chunk = rows[start : start + 500]
+        db.execute(
+            "INSERT INTO frontier (run_id, url, reason, guessed, done) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?)"] * len(chunk))
+            + " ON CONFLICT (run_id, url) DO UPDATE SET done = excluded.done, "
+            "reason = excluded.reason",
+            [value for row in chunk for value in row],
+        )
+    for start in range(0, len(urls), 500):
+        some = urls[start : start + 500]
+        marks = ", ".join("?" * len(some))
+        db.execute(
+            f"UPDATE frontier SET done = 1 WHERE run_id = ? AND url IN ({marks})", [run_id, *some]
+        )
 
 
 def frontier_clear(db: Database, run_id: int) -> None:
@@ -793,6 +859,44 @@ def record_failure(
                 "at": utcnow(),
             }
         )
+
+
+def archived_before(db: Database, url: str, before: str) -> bool:
+    """Whether ``url`` was archived (as a page) before ``before``, an archive time."""
+    row = db.execute(
+        "SELECT 1 FROM pages WHERE url = ? AND first_seen < ?", [url, before]
+    ).fetchone()
+    return row is not None
+
+
+def count_documents(db: Database, before: str) -> int:
+    return int(
+        db.execute(
+            "SELECT count(*) FROM pages WHERE kind = 'document' AND first_seen < ?", [before]
+        ).fetchone()[0]
+    )
+
+
+def revisit_order(
+    db: Database, *, documents_only: bool, files: bool, recent: str, bonus_days: int
+) -> Iterator[str]:
+    """Archived pages with a current version, the longest unchecked first; a document
+    published on or after ``recent`` counts as checked ``bonus_days`` earlier than it was.
+    ``documents_only``: documents alone; else every kind, files only if ``files``."""
+    kinds = (
+        "p.kind = 'document'" if documents_only else ("1" if files else "p.kind != 'attachment'")
+    )
+    for (url,) in db.execute(
+        "SELECT p.url FROM pages p LEFT JOIN versions v ON v.page_id = p.id "
+        "AND v.number = p.current_version "
+        f"WHERE p.current_version IS NOT NULL AND {kinds} "
+        "ORDER BY CASE WHEN v.kind = 'document' AND coalesce(v.date, '') >= ? "
+        "AND p.last_checked IS NOT NULL "
+        "THEN strftime('%Y-%m-%dT%H:%M:%SZ', p.last_checked, ?) "
+        "ELSE coalesce(p.last_checked, '') END, p.url",
+        [recent, f"-{bonus_days} days"],
+    ):
+        yield url
 
 
 def settled_failures(db: Database) -> set[str]:
@@ -868,23 +972,60 @@ def changed_fields(version: dict[str, Any], previous: dict[str, Any] | None) -> 
 
 _CHANGE_COLUMNS = (
     "v.id, v.page_id, v.number, v.fetched_at, v.run_id, v.kind, v.title, v.date, v.source, "
-    "v.index_no, v.doc_no, v.breadcrumb, v.meta, v.body_text, v.attachments, v.content_hash"
+    "v.index_no, v.doc_no, v.breadcrumb, v.meta, v.body_text, v.attachments, v.content_hash, "
+    "v.raw_size"
 )
 
 
+def _span(
+    column: str,
+    run_column: str,
+    since: str | None,
+    until: str | None,
+    run_ids: tuple[int, ...] | None,
+) -> tuple[str, list[Any]]:
+    where: list[str] = ["1"]
+    params: list[Any] = []
+    if run_ids is not None:
+        where.append(f"{run_column} IN ({', '.join('?' * len(run_ids))})")
+        params += run_ids
+    if since is not None:
+        where.append(f"{column} >= ?")
+        params.append(since)
+    if until is not None:
+        where.append(f"{column} <= ?")
+        params.append(until)
+    return " AND ".join(where), params
+
+
 def changes(
-    db: Database, since: str, until: str | None = None, kinds: tuple[str, ...] = ()
+    db: Database,
+    since: str | None = None,
+    until: str | None = None,
+    kinds: tuple[str, ...] = (),
+    *,
+    run_ids: tuple[int, ...] | None = None,
+    limit: int | None = None,
 ) -> list[dict[str, Any]]:
-    """What happened to pages between ``since`` and ``until`` (archive times, inclusive):
-    ``new`` (a first version), ``changed`` (a later version, with the fields it changed),
-    ``removed`` and ``returned``; oldest first. ``kinds``: page kinds to keep (all if empty)."""
-    until = until or "9999"
+    """What happened to pages in the runs ``run_ids`` and/or between ``since`` and ``until``
+    (archive times, inclusive): ``new`` (a first version), ``changed`` (a later version, with
+    the fields it changed), ``removed`` and ``returned``; oldest first (``scraper.digest``
+    ranks them). ``kinds``: page kinds to keep (all if empty); ``limit``: the newest so many.
+
+    Each event also carries ``after`` (the version it made, or for a removal or return the
+    version current then) and ``before`` (the version before a ``changed`` one), decoded,
+    without raw bytes but with ``raw_size``; a removal has ``last_seen``, the last time the
+    page answered as itself before it went."""
+    if run_ids is not None and not run_ids:
+        return []
     kind_sql = f" AND p.kind IN ({', '.join('?' * len(kinds))})" if kinds else ""
+    newest = f" ORDER BY {{}} DESC LIMIT {int(limit)}" if limit is not None else ""
+    where, params = _span("v.fetched_at", "v.run_id", since, until, run_ids)
     found: list[dict[str, Any]] = []
     for row in db.query(
         f"SELECT {_CHANGE_COLUMNS}, p.url FROM versions v JOIN pages p ON p.id = v.page_id "
-        f"WHERE v.fetched_at >= ? AND v.fetched_at <= ?{kind_sql} ORDER BY v.fetched_at, v.id",
-        [since, until, *kinds],
+        f"WHERE {where}{kind_sql}" + newest.format("v.fetched_at DESC, v.id"),
+        [*params, *kinds],
     ):
         version = decode_version(row)
         previous = None
@@ -904,48 +1045,92 @@ def changes(
                 "kind": version["kind"],
                 "title": version["title"],
                 "date": version["date"],
+                "source": version["source"],
+                "doc_no": version["doc_no"],
                 "version": version["number"],
                 "changed": changed_fields(version, previous),
+                "run_id": version["run_id"],
+                "after": version,
+                "before": previous,
             }
         )
+    where, params = _span("e.at", "e.run_id", since, until, run_ids)
     for row in db.query(
-        "SELECT e.at, e.event, e.detail, p.url, p.kind, l.title, l.date, l.version "
+        "SELECT e.id, e.at, e.event, e.detail, e.run_id, e.page_id, p.url, p.kind, "
+        "CASE WHEN p.last_seen <= e.at THEN p.last_seen ELSE (SELECT max(s.fetched_at) "
+        "FROM versions s WHERE s.page_id = p.id AND s.fetched_at <= e.at) END AS last_seen "
         "FROM page_events e JOIN pages p ON p.id = e.page_id "
-        "LEFT JOIN latest l ON l.page_id = p.id "
-        f"WHERE e.at >= ? AND e.at <= ?{kind_sql} ORDER BY e.id",
-        [since, until, *kinds],
+        f"WHERE {where}{kind_sql}"
+        + (newest.format("e.at DESC, e.id") if newest else " ORDER BY e.id"),
+        [*params, *kinds],
     ):
-        found.append(
-            {
-                "event": row["event"],
-                "at": row["at"],
-                "url": row["url"],
-                "kind": row["kind"],
-                "title": row["title"],
-                "date": row["date"],
-                "version": row["version"],
-                "changed": [],
-                "detail": row["detail"],
-            }
+        rows = list(
+            db.query(
+                f"SELECT {_CHANGE_COLUMNS} FROM versions v WHERE v.page_id = ? "
+                "ORDER BY v.fetched_at > ?, v.number DESC LIMIT 1",
+                [row["page_id"], row["at"]],
+            )
         )
+        current = decode_version(rows[0]) if rows else {}
+        event = {
+            "event": row["event"],
+            "at": row["at"],
+            "url": row["url"],
+            "kind": row["kind"],
+            "title": current.get("title"),
+            "date": current.get("date"),
+            "source": current.get("source"),
+            "doc_no": current.get("doc_no"),
+            "version": current.get("number"),
+            "changed": [],
+            "detail": row["detail"],
+            "run_id": row["run_id"],
+            "after": current or None,
+            "before": None,
+        }
+        if row["event"] == "removed":
+            event["last_seen"] = row["last_seen"]
+        found.append(event)
     order = {"returned": 0, "new": 1, "changed": 1, "removed": 2}
     found.sort(key=lambda e: (e["at"], order.get(e["event"], 3), e["url"]))
-    return found
+    return found[-limit:] if limit is not None and limit > 0 else found
 
 
-def digest_start(db: Database) -> tuple[str | None, bool]:
-    """Where "what the latest run found" starts, and whether that run is still going. A run
-    that finished the work of interrupted or partial runs before it found what they fetched
-    too, so the span reaches back to the first of them."""
-    runs = list(db.query("SELECT started, status FROM runs ORDER BY id DESC LIMIT 100"))
-    if not runs:
-        return None, False
-    start = str(runs[0]["started"])
+def digest_runs(db: Database, run_id: int | None = None) -> tuple[tuple[int, ...], bool]:
+    """The runs whose digest is "what the latest run (or run ``run_id``) found", and whether
+    that run is still going. A run that finished the work of interrupted or partial runs
+    before it found what they fetched too, so those runs are part of its digest. Chosen by
+    run id, never by time, so two runs within one second keep their own digests."""
+    sql = "SELECT id, status FROM runs"
+    params: list[Any] = []
+    if run_id is not None:
+        sql += " WHERE id <= ?"
+        params.append(run_id)
+    runs = list(db.query(sql + " ORDER BY id DESC LIMIT 100", params))
+    if not runs or (run_id is not None and runs[0]["id"] != run_id):
+        return (), False
+    ids = [int(runs[0]["id"])]
     for run in runs[1:]:
         if run["status"] not in ("interrupted", "partial"):
             break
-        start = str(run["started"])
-    return start, runs[0]["status"] == "running"
+        ids.append(int(run["id"]))
+    return tuple(sorted(ids)), runs[0]["status"] == "running"
+
+
+def run_started(db: Database, run_id: int) -> str | None:
+    row = db.execute("SELECT started FROM runs WHERE id = ?", [run_id]).fetchone()
+    return str(row[0]) if row else None
+
+
+def matching_versions(db: Database, match: str) -> set[int]:
+    """Ids of the versions the search index matches (``Query.match()`` of
+    :mod:`scraper.searchtext`)."""
+    return {
+        int(row[0])
+        for row in db.execute(
+            f"SELECT rowid FROM {search_index.INDEX} WHERE {search_index.INDEX} MATCH ?", [match]
+        )
+    }
 
 
 def page_events(db: Database, url: str) -> list[dict[str, Any]]:

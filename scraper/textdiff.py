@@ -155,6 +155,12 @@ def _as_text(value: Any) -> str:
     return str(value)
 
 
+def field_text(value: Any) -> str:
+    """A field's value as the diff shows it (``(none)``, a breadcrumb's names joined by
+    ``>``, attachments as ``text <url>``); also used by the digest of ``scraper changes``."""
+    return _as_text(value)
+
+
 def _item_text(item: Any) -> str:
     if isinstance(item, dict) and "url" in item:
         text = item.get("text")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 # Characters left alone by quote(): the reserved set plus "%" so existing escapes survive.
@@ -22,6 +23,24 @@ _STRAY_PERCENT = re.compile(r"%(?![0-9a-fA-F]{2})")
 def _fix_percents(text: str) -> str:
     """Upper-case existing escapes (%e4 and %E4 are one URL) and escape a stray "%"."""
     return _ESCAPE.sub(lambda m: "%" + m.group(1).upper(), _STRAY_PERCENT.sub("%25", text))
+
+
+def canonical_link(href: str, base: str) -> str:
+    """``canonical_url(href, base=base)``, remembered: a site's pages repeat the same links
+    (menus, footers, columns), so each distinct link is canonicalised once. A reference with
+    a path resolves against the base's folder alone, which makes the key shared by every
+    page of a folder. Raises ValueError as canonical_url does."""
+    href = href.strip()
+    if href and href[0] not in "?#":
+        cut = base.find("?")
+        head = base if cut < 0 else base[:cut]
+        base = head[: head.rfind("/") + 1] if head.count("/") > 2 else head
+    return _canonical_link(href, base)
+
+
+@lru_cache(maxsize=50_000)
+def _canonical_link(href: str, base: str) -> str:
+    return canonical_url(href, base=base)
 
 
 def canonical_url(url: str, base: str | None = None) -> str:

@@ -3,9 +3,9 @@ import time
 
 import pytest
 
+from scraper.config import FetchSettings
 from scraper.errors import Blocked, Gone, OutOfScope, RetryableFetch, TooLarge
 from scraper.fetch import Fetcher
-from scraper.config import FetchSettings
 from scraper.urls import Scope
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

@@ -105,21 +105,30 @@ _META_CANON = {name.lower(): name for name in _META_NAMES}
 # --------------------------------------------------------------------------- entry point
 
 
-def extract(html: str | bytes, url: str, rules: ExtractRules | None = None) -> Extracted:
+def extract(
+    html: str | bytes,
+    url: str,
+    rules: ExtractRules | None = None,
+    *,
+    tree: LexborHTMLParser | None = None,
+) -> Extracted:
     """Read a decoded page: text, or UTF-8 bytes (``Decoded.markup``). Never raises: a page
-    that cannot be read is ``kind="other"``."""
+    that cannot be read is ``kind="other"``. ``tree``: the page already parsed from ``html``
+    (the crawler's one parse); extraction trims it, so read anything else from it first."""
     rules = rules or ExtractRules()
     if not isinstance(html, str | bytes) or not html.strip():
         return Extracted(kind="other")
     try:
-        return _extract(html, url or "", rules)
+        return _extract(html, url or "", rules, tree)
     except Exception:  # one unreadable page must not take the crawl down with it
         logger.warning("extraction failed for %s", url, exc_info=True)
         return Extracted(kind="other")
 
 
-def _extract(html: str | bytes, url: str, rules: ExtractRules) -> Extracted:
-    tree = LexborHTMLParser(html)
+def _extract(
+    html: str | bytes, url: str, rules: ExtractRules, tree: LexborHTMLParser | None
+) -> Extracted:
+    tree = tree if tree is not None else LexborHTMLParser(html)
     meta = _meta_tags(tree)
     scripts = [node_text(s) for s in tree.css("script")]
     pager = _pager(scripts)

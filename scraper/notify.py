@@ -1,0 +1,104 @@
+"""``scraper notify``: one run's ranked digest, sent through Apprise (an optional extra,
+``pip install 'scraper[notify]'``) to any Apprise URL: mail, 企业微信 (``wecombot://``),
+DingTalk, Feishu, a JSON webhook… No SQL, no click.
+
+One message per run and service: the top events and how many more there are, with their
+links, cut to the service's limit (Apprise's ``body_maxlen`` for it) at a line boundary,
+never split into several messages.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from scraper import digest
+
+INSTALL = "pip install 'scraper[notify]'"
+CUT = "…(cut to this service's limit; `scraper changes` prints it all)"
+
+
+class NotifyUnavailable(RuntimeError):
+    """Apprise is not installed."""
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+
+
+def message(header: str, items: Sequence[dict[str, Any]], top: int, more_hint: str) -> Message:
+    """The digest's ``top`` most significant events, each with its link and what changed,
+    and how many more there are."""
+    lines: list[str] = []
+    for entry in items[:top]:
+        lines.append(
+            f"{entry['rank']}. {digest.label(entry)}: {entry.get('title') or '(no title)'}"
+        )
+        lines.append(f"   {entry['url']}")
+        lines.extend(f"   {line}" for line in digest.details(entry))
+    if len(items) > top:
+        lines.append(f"… and {len(items) - top} more ({more_hint})")
+    return Message(f"{header}: {digest.tally(items)}", "\n".join(lines))
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters at a line boundary (a line longer than the whole
+    limit is cut inside), ending with a note that it was cut. Never longer than ``limit``."""
+    if limit <= 0 or len(text) <= limit:
+        return text
+    room = limit - len(CUT) - 1
+    if room <= 0:
+        return text[:limit]
+    kept = text[:room]
+    if "\n" in kept:
+        kept = kept[: kept.rindex("\n")]
+    return f"{kept}\n{CUT}"
+
+
+def _apprise() -> Any:
+    try:
+        import apprise
+    except ImportError as exc:
+        raise NotifyUnavailable(f"notify needs Apprise: {INSTALL}") from exc
+    # Apprise logs a bad URL or a failed send at WARNING; the caller says it in one line.
+    logging.getLogger("apprise").setLevel(logging.CRITICAL + 1)
+    return apprise
+
+
+def check_urls(urls: Sequence[str]) -> list[Any]:
+    """One Apprise service per URL; ValueError names a URL Apprise does not know."""
+    apprise = _apprise()
+    services = []
+    for url in urls:
+        service = apprise.Apprise.instantiate(url)
+        if not service:
+            raise ValueError(f"not an Apprise URL Apprise can use: {url}")
+        services.append(service)
+    return services
+
+
+def send(services: Sequence[Any], note: Message) -> list[str]:
+    """Send ``note`` once to every service, fitted to its limits. Returns the services it
+    could not be sent to (their URLs with secrets masked)."""
+    apprise = _apprise()
+    failed = []
+    for service in services:
+        title, body = note.title, note.body
+        title_max = int(getattr(service, "title_maxlen", 0) or 0)
+        if title_max <= 0:  # no title on this service: the title leads the body
+            title, body = "", f"{title}\n{body}"
+        elif len(title) > title_max:
+            title = title[: title_max - 1] + "…"
+        body = fit(body, int(getattr(service, "body_maxlen", 0) or 0))
+        service.overflow_mode = apprise.common.OverflowMode.TRUNCATE
+        try:
+            ok = bool(service.notify(body=body, title=title))
+        except Exception:  # a plugin's own error is a failed send, said in one line
+            ok = False
+        if not ok:
+            failed.append(service.url(privacy=True))
+    return failed
