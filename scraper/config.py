@@ -402,3 +402,45 @@ def resolve(
     if scopes:
         values["scope"] = check(BY_KEY["scope"], list(scopes), "--scope")
     return build(values, where)
+
+
+# The CLI's crawl flags by the configuration key they set (their option's parameter name).
+FLAG_KEYS = {
+    "delay": "delay",
+    "concurrency": "concurrency",
+    "recheck": "recheck",
+    "timeout": "fetch.timeout",
+    "max_bytes": "fetch.max_bytes",
+    "retries": "fetch.retries",
+    "retry_wait": "fetch.retry_wait",
+    "user_agent": "fetch.user_agent",
+    "download_attachments": "discover.download_attachments",
+    "attachment_max_bytes": "discover.attachment_max_bytes",
+}
+
+
+def command_profile(
+    site: str | None,
+    profile_path: str | None,
+    start_urls: tuple[str, ...],
+    scopes: tuple[str, ...],
+    overrides: Mapping[str, Any],
+) -> Profile:
+    """The profile of a crawl command: defaults, profile, environment and flags, each
+    checked; ``overrides`` are flag values by option name (:data:`FLAG_KEYS`)."""
+    flags = {FLAG_KEYS[name]: value for name, value in overrides.items() if name in FLAG_KEYS}
+    return resolve(
+        site,
+        profile_path,
+        start_urls=start_urls,
+        scopes=scopes,
+        flags=flags,
+        default_site="hongsibu",
+    )
+
+
+def max_pages(value: str | None) -> int | None:
+    """``--max-pages``, checked like a setting (a count of at least 1)."""
+    if value is None:
+        return None
+    return check(Setting("max_pages", "count", None, 1), value, "--max-pages", typed=False)

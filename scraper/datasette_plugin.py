@@ -31,6 +31,7 @@ from datasette.utils.asgi import Request
 from markupsafe import Markup
 
 from scraper import searchtext
+from scraper.archive import canned
 
 NOTHING = '""'
 SNIPPET_COLUMN = "snippet"
@@ -136,11 +137,7 @@ class YearFacet(Facet):
             config = source_and_config["config"]
             column = config.get("column") or config["simple"]
             col = escape_sqlite(column)
-            sql = (
-                f"SELECT substr({col}, 1, 4) AS value, count(*) AS count FROM ({self.sql}) "
-                f"WHERE {col} GLOB '[0-9][0-9][0-9][0-9]-*' "
-                f"GROUP BY value ORDER BY value DESC LIMIT {size + 1}"
-            )
+            sql = canned.year_facet_sql(self.sql, col, size + 1)
             try:
                 rows = await self.ds.execute(
                     self.database,

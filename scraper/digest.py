@@ -1,5 +1,7 @@
 """The digest of what a run found: events ranked by significance, each with the change it
-made (no SQL, no click; the events come from :func:`scraper.store.changes`).
+made (no SQL, no click; the events come from :func:`scraper.archive.changes`, and
+:func:`run_digest` and :func:`changes_digest` pick them for ``scraper changes`` and
+``notify``).
 
 Ranks, most significant first (:data:`SIGNIFICANCE`): documents removed, then files removed;
 documents whose 文号, title or date changed; other edits of documents, by the share of their
@@ -21,6 +23,9 @@ import difflib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from scraper import archive
+from scraper.archive.schema import SIGNIFICANT_FIELDS
+from scraper.errors import ConfigError
 from scraper.textdiff import Paragraph, align_paragraphs, field_changes, field_text
 
 SIGNIFICANCE = (
@@ -39,7 +44,7 @@ PUBLIC = (
     "rank", "event", "kind", "url", "at", "title", "date", "source", "doc_no", "version",
     "changed", "detail", "fields", "share", "excerpts", "size", "sha256", "last_seen",
 )  # fmt: skip
-_KEY_FIELDS = {"doc_no", "title", "date"}
+_KEY_FIELDS = SIGNIFICANT_FIELDS  # 文号, title, date
 
 
 def significance(event: dict[str, Any]) -> int:
@@ -151,7 +156,7 @@ def excerpts(old: str, new: str, lines: int = 3) -> list[str]:
 
 
 def item(event: dict[str, Any], lines: int = 3) -> dict[str, Any]:
-    """An event of :func:`scraper.store.changes` with the change it made: ``fields`` (the
+    """An event of :func:`scraper.archive.changes` with the change it made: ``fields`` (the
     changed metadata, name → [before, after]), ``share`` and ``excerpts`` (the body), ``size``
     and ``sha256`` ([before, after], for files) or ``last_seen`` (for a removal)."""
     out = {key: event.get(key) for key in PUBLIC if key in event}
@@ -263,3 +268,42 @@ def text(entries: Sequence[dict[str, Any]], indent: str = "      ") -> list[str]
         out.append(f"{indent}{label(entry)}: {entry['url']}")
         out.extend(f"{indent}{line}" for line in details(entry))
     return out
+
+
+# -- the events of a digest ----------------------------------------------------------------
+
+DEFAULT_KINDS = ("document", "attachment")
+
+
+def selected_kinds(kinds: Sequence[str]) -> tuple[str, ...]:
+    """The ``--kind`` options of a digest: none given is the default, ``all`` is every kind
+    (an empty tuple)."""
+    return () if "all" in kinds else (tuple(kinds) or DEFAULT_KINDS)
+
+
+def run_digest(
+    db: Any, run_id: int | None, kinds: tuple[str, ...], lines: int, until: str | None = None
+) -> tuple[str, list[dict[str, Any]], bool]:
+    """(header, ranked items, running) of the latest run's digest (or run ``run_id``'s), with
+    the interrupted or partial runs it finished; up to ``until`` if given."""
+    run_ids, running = archive.digest_runs(db, run_id)
+    if not run_ids:
+        if run_id is not None:
+            raise ConfigError(f"the archive has no run {run_id}")
+        raise ConfigError("the archive has no runs yet; give --since")
+    started = archive.run_started(db, run_ids[0])
+    runs = f"run {run_ids[-1]}" if len(run_ids) == 1 else f"runs {run_ids[0]}–{run_ids[-1]}"
+    items = ranked(archive.changes(db, None, until, kinds, run_ids=run_ids), lines)
+    header = f"{runs.capitalize()} (since {started})" + (f" until {until}" if until else "")
+    return header, items, running
+
+
+def changes_digest(
+    db: Any, since: str | None, until: str | None, kinds: tuple[str, ...], lines: int
+) -> tuple[str, list[dict[str, Any]], bool]:
+    """``scraper changes``: the latest run's digest (:func:`run_digest`), or, from ``since``,
+    every event between the two times. (header, ranked items, whether a run is going)."""
+    if since is None:
+        return run_digest(db, None, kinds, lines, until)
+    header = f"Since {since}" + (f" until {until}" if until else "")
+    return header, ranked(archive.changes(db, since, until, kinds), lines), False

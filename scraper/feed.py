@@ -5,7 +5,7 @@ page's title, its content the page's 发布日期, 来源 and 文号 and the dig
 fields and excerpts), ``updated`` the fetch time. Its id is a ``tag:`` URI (RFC 4151) built
 from the page's address, the event and the version number (new and changed) or the time
 (removed and returned), so the same event always has the same id and a feed reader never
-shows it twice. :data:`scraper.canned.CHANGES_FEED` builds the same ids in SQL.
+shows it twice. :data:`scraper.archive.canned.CHANGES_FEED` builds the same ids in SQL.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from scraper import __version__, digest
+from scraper.errors import ConfigError, StoreError
 
 # Characters XML 1.0 cannot carry (a stray form feed in a page's text).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -109,3 +110,66 @@ def _link_relations(document: bytes, link_base: str | None) -> bytes:
             link.set("rel", "related")
             link.set("title", "archived version")
     return bytes(etree.tostring(tree, xml_declaration=True, encoding="UTF-8", pretty_print=True))
+
+
+def query_match(query: str | None) -> str | None:
+    """``--query``: the search index's match expression of a query, checked."""
+    from scraper.searchtext import QueryError, parse_query
+
+    if query is None:
+        return None
+    try:
+        return parse_query(query).match()
+    except QueryError as exc:
+        raise ConfigError(f"--query: {exc}") from None
+
+
+def build_feed(
+    db: Any,
+    db_path: str,
+    *,
+    since: str | None,
+    kinds: tuple[str, ...],
+    column: str | None,
+    query: str | None,
+    match: Any,
+    limit: int,
+    link_base: str | None,
+) -> bytes:
+    """``scraper feed``: the newest ``limit`` events since ``since`` of pages of ``kinds``
+    (all when empty), of a column containing ``column`` and whose version ``match`` (a
+    parsed ``query``) selects, as an Atom document with an id of its selection."""
+    import sqlite3
+    from pathlib import Path
+    from urllib.parse import quote
+
+    from scraper import archive
+
+    filtered = column is not None or match is not None
+    events = archive.changes(db, since, None, kinds, limit=None if filtered else limit)
+    if column is not None:
+        events = [e for e in events if column in _column_text(e)]
+    if match is not None:
+        try:
+            hits = archive.matching_versions(db, match)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot search {db_path}: {exc}") from exc
+        events = [e for e in events if (e.get("after") or {}).get("id") in hits]
+    items = digest.ranked(events[-limit:])
+    selection = [f"kind={','.join(kinds) or 'all'}"]
+    selection += [
+        f"{name}={quote(value)}" for name, value in (("column", column), ("query", query)) if value
+    ]
+    name = quote(Path(db_path).stem)
+    return atom(
+        items,
+        feed_id=f"tag:scraper,2026:feed/{name}?{'&'.join(selection)}",
+        title=f"scraper: changes archived in {Path(db_path).name}",
+        updated=archive.stats(db)["last_run"],
+        link_base=link_base,
+    )
+
+
+def _column_text(event: dict[str, Any]) -> str:
+    crumbs = (event.get("after") or {}).get("breadcrumb") or []
+    return " > ".join(str(c) for c in crumbs) if isinstance(crumbs, list) else str(crumbs)

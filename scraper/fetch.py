@@ -43,6 +43,7 @@ from scraper.errors import (
     RETRY_HTTP_CODES,
     BadRedirect,
     Blocked,
+    ConfigError,
     FetchError,
     Gone,
     OutOfScope,
@@ -358,3 +359,17 @@ class Fetcher:
 
 def _kept(response: httpx.Response) -> dict[str, str]:
     return {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
+
+
+def download(url: str, user_agent: str, timeout: float = 30) -> tuple[bytes, str | None, str]:
+    """One page for ``scraper extract URL``, outside any crawl (no robots.txt, scope or
+    politeness: the user asked for this one URL): (bytes, Content-Type, final URL)."""
+    try:
+        response = httpx.get(
+            url, headers={"User-Agent": user_agent}, follow_redirects=True, timeout=timeout
+        )
+    except httpx.HTTPError as exc:
+        raise ConfigError(f"cannot fetch {url}: {exc}") from exc
+    if response.status_code != 200:
+        raise ConfigError(f"cannot fetch {url}: HTTP {response.status_code}")
+    return response.content, response.headers.get("content-type"), str(response.url)

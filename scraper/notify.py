@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scraper import digest
+from scraper import archive, digest
 
 INSTALL = "pip install 'scraper[notify]'"
 CUT = "…(cut to this service's limit; `scraper changes` prints it all)"
@@ -102,3 +102,30 @@ def send(services: Sequence[Any], note: Message) -> list[str]:
         if not ok:
             failed.append(service.url(privacy=True))
     return failed
+
+
+@dataclass
+class Delivery:
+    """What ``scraper notify`` did: nothing to send (``sent`` false), or sent, but not to
+    the ``failed`` services; ``again`` is the run to send again."""
+
+    header: str
+    sent: bool = False
+    failed: Sequence[str] = ()
+    again: int | None = None
+
+
+def deliver(
+    db: Any, db_path: str, services: Sequence[Any], run_id: int | None, top: int
+) -> Delivery:
+    """Send the latest run's digest (or run ``run_id``'s) to every service."""
+    from pathlib import Path
+
+    header, items, running = digest.run_digest(db, run_id, digest.DEFAULT_KINDS, lines=1)
+    if not items:
+        return Delivery(header)
+    hint = f"scraper changes --db {db_path}"
+    title = f"scraper {Path(db_path).stem}: {header}" + (" (still running)" if running else "")
+    failed = send(services, message(title, items, top, hint))
+    again = archive.digest_runs(db, run_id)[0][-1] if failed else None
+    return Delivery(header, True, failed, again)

@@ -28,6 +28,7 @@ import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Dropped before indexing and matching: Unicode whitespace, ASCII control characters,
 # zero-width spaces and joiners, the BOM.
@@ -142,20 +143,31 @@ def _pattern(term: str) -> str:
     return _IGNORED_CLASS.join(parts)
 
 
-def hit_spans(text: str, query: Query) -> list[tuple[int, int]]:
-    """Where the query's terms occur in ``text`` (unfolded), merged where they overlap."""
+@lru_cache(maxsize=256)
+def _patterns(terms: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[re.Pattern[str], ...]]:
+    """One regex finding the first hit of any term, and one per term."""
+    each = tuple(re.compile(_pattern(term)) for term in terms)
+    return re.compile("|".join(f"(?:{p.pattern})" for p in each)), each
+
+
+def hit_spans(
+    text: str, query: Query, start: int = 0, end: int | None = None
+) -> list[tuple[int, int]]:
+    """Where the query's terms occur in ``text`` (unfolded) between ``start`` and ``end``,
+    merged where they overlap."""
+    end = len(text) if end is None else end
     spans = sorted(
         (m.start(), m.end())
-        for term in query.terms
-        for m in re.finditer(_pattern(term), text)
+        for pattern in _patterns(query.terms)[1]
+        for m in pattern.finditer(text, start, end)
         if m.end() > m.start()
     )
     merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
         else:
-            merged.append((start, end))
+            merged.append((s, e))
     return merged
 
 
@@ -175,29 +187,30 @@ def snippet(
 ) -> str:
     """A window of the first field (in the order given, the body first) that has a hit,
     around its first hit, every whole hit in it marked. ``escape`` HTML-escapes the text
-    (the marks are inserted after), for ``<mark>`` in Datasette."""
+    (the marks are inserted after), for ``<mark>`` in Datasette. Only the window is
+    searched for further hits, so a long body costs one search, not one per hit."""
+    first_hit, _ = _patterns(query.terms)
     texts = [t for t in fields if t]
-    for text in texts:
-        spans = hit_spans(text, query)
-        if spans:
+    text, found = (texts[0] if texts else ""), None
+    for candidate in texts:
+        found = first_hit.search(candidate)
+        if found:
+            text = candidate
             break
-    else:
-        text = texts[0] if texts else ""
-        spans = []
-    start = max(0, spans[0][0] - before) if spans else 0
-    end = max(start + width, spans[0][1] if spans else 0)
-    # A hit cut by the window's edge is widened to include it whole.
-    for s, e in spans:
-        if s < end < e:
-            end = e
-        if s < start < e:
-            start = s
+    start = max(0, found.start() - before) if found else 0
+    end = max(start + width, found.end() if found else 0)
+    spans = []
+    if found:
+        # Hits reaching past the window's edges are taken whole: look a term's length beyond.
+        reach = max(len(term) for term in query.terms) * 4
+        spans = hit_spans(text, query, max(0, start - reach), min(len(text), end + reach))
+        spans = [(s, e) for s, e in spans if e > start and s < end]
+        if spans:
+            start, end = min(start, spans[0][0]), max(end, spans[-1][1])
     out: list[str] = []
     at = start
     clean = (lambda s: html.escape(s, quote=False)) if escape else (lambda s: s)
     for s, e in spans:
-        if e <= start or s >= end:
-            continue
         out.append(clean(text[at:s]))
         out.append(marks[0] + clean(text[s:e]) + marks[1])
         at = e

@@ -4,7 +4,7 @@ project's metadata, templates and plugin.
 The metadata is built here for whatever the archive files are called (Datasette names a
 database after its file's stem, ``_2``, ``_3``… for repeated stems), the same for each, so
 ``hongsibu.db`` and ``wuzhong.db`` served together both get the canned queries. Their SQL is
-in :mod:`scraper.canned`.
+in :mod:`scraper.archive.canned`.
 
 Read-only: Datasette opens each archive ``mode=ro`` and never writes it (no canned query
 writes), and archives are WAL files, so a crawl writing and Datasette reading never block
@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import asyncio
 import socket
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from scraper import __version__, canned, store
+from scraper import __version__, archive
+from scraper.archive import canned
+from scraper.archive import search as search_index
 from scraper.errors import ConfigError
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -38,17 +39,7 @@ SETTINGS: dict[str, Any] = {
     "facet_time_limit_ms": 1000,
 }
 
-HIDDEN = (
-    "_sqlite_migrations",
-    "frontier",
-    "version_parts",
-    "search_index",
-    "search_index_data",
-    "search_index_idx",
-    "search_index_docsize",
-    "search_index_config",
-    "search_index_content",
-)
+HIDDEN = ("_sqlite_migrations", "frontier", "version_parts", *search_index.TABLES)
 
 TABLES: dict[str, dict[str, Any]] = {
     "documents": {
@@ -152,15 +143,7 @@ def metadata(names: Sequence[str]) -> dict[str, Any]:
 
 def _read_only_works(path: Path) -> bool:
     """Can SQLite read the archive ``mode=ro``? (A WAL file on read-only media cannot.)"""
-    try:
-        conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True)
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        finally:
-            conn.close()
-        return True
-    except sqlite3.Error:
-        return False
+    return archive.readable_in_place(path)
 
 
 def make_datasette(paths: Sequence[str | Path]) -> Any:
@@ -175,7 +158,7 @@ def make_datasette(paths: Sequence[str | Path]) -> Any:
     for path in resolved:
         if not path.is_file():
             raise ConfigError(f"no archive at {path} (run `scraper crawl` first, or give --db)")
-        store.open_db(path, readonly=True).close()
+        archive.open_db(path, readonly=True).close()
     if not pm.is_registered(datasette_plugin):
         pm.register(datasette_plugin, name="scraper")
     mutable = [str(p) for p in resolved if _read_only_works(p)]

@@ -14,8 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scraper.archive.schema import SHOWN_FIELDS
+
 # The metadata fields compared by default, in the order shown (the body comes after them).
-FIELDS = ("title", "date", "source", "index_no", "doc_no", "breadcrumb", "attachments")
+FIELDS = SHOWN_FIELDS  # the metadata compared field by field, before the body
 SIMILAR = 0.5  # below this ratio a changed paragraph counts as rewritten beyond recognition
 _PAIRING_LIMIT = 40_000  # old × new paragraphs of one changed run compared pairwise at most
 

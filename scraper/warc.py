@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from io import BytesIO
@@ -26,12 +27,12 @@ from typing import IO, Any
 from sqlite_utils import Database
 from warcio.warcwriter import WARCWriter
 
-from scraper import __version__, store
+from scraper import __version__, archive
 
 logger = logging.getLogger(__name__)
 
-# Beside the extracted fields (store.FIELDS), what a reader of the WARC needs to place them.
-METADATA_FIELDS = ("kind", *store.FIELDS, "content_hash", "extractor_version", "encoding")
+# Beside the extracted fields (archive.FIELDS), what a reader of the WARC needs to place them.
+METADATA_FIELDS = ("kind", *archive.FIELDS, "content_hash", "extractor_version", "encoding")
 
 
 def versions_to_export(
@@ -40,29 +41,8 @@ def versions_to_export(
     """Version rows (raw bytes included) with their page's URL and removal time, oldest
     first. The order is taken on ids alone, then each row is read by its id: sorting whole
     rows would copy every stored file into SQLite's temporary space first."""
-    where, params = [], []
-    if kind:
-        where.append("p.kind = ?")
-        params.append(kind)
-    if latest_only:
-        where.append("v.number = p.current_version")
-    if since:
-        where.append("v.fetched_at >= ?")
-        params.append(since)
-    sql = (
-        "SELECT v.id FROM versions v JOIN pages p ON p.id = v.page_id"
-        + (" WHERE " + " AND ".join(where) if where else "")
-        + " ORDER BY v.fetched_at, v.id"
-    )
-    ids = [row[0] for row in db.execute(sql, params).fetchall()]
-    for version_id in ids:
-        yield next(
-            db.query(
-                "SELECT v.*, p.url, p.removed_at FROM versions v JOIN pages p "
-                "ON p.id = v.page_id WHERE v.id = ?",
-                [version_id],
-            )
-        )
+    for version_id in archive.version_ids(db, kind=kind, latest_only=latest_only, since=since):
+        yield archive.version_with_page(db, version_id)
 
 
 def write_warc(
@@ -91,7 +71,7 @@ def write_warc(
     counts = {"versions": 0, "records": 1, "pages": 0, "bytes": 0}
     pages: set[int] = set()
     for version in versions_to_export(db, kind=kind, latest_only=latest_only, since=since):
-        raw, parts = store.version_raw(db, version)
+        raw, parts = archive.version_raw(db, version)
         date = version["fetched_at"]
         content_type = version.get("content_type") or "application/octet-stream"
         resource = _resource(writer, version["url"], date, content_type, raw)
@@ -100,7 +80,7 @@ def write_warc(
             writer.write_record(_resource(writer, part_url, date, content_type, part_raw))
             counts["records"] += 1
             counts["bytes"] += len(part_raw)
-        decoded = store.decode_version(version)
+        decoded = archive.decode_version(version)
         metadata = {
             "version": version["number"],
             **{name: decoded.get(name) for name in METADATA_FIELDS},
@@ -138,3 +118,19 @@ def _resource(writer: WARCWriter, url: str, date: str, content_type: str, raw: b
         warc_content_type=content_type,
         warc_headers_dict={"WARC-Date": date},
     )
+
+
+def export_warc(
+    db: Database, output: str, *, kind: str | None, latest_only: bool, since: str | None
+) -> dict[str, int]:
+    """``scraper warc``: write to ``output`` (``-``: standard output), renamed into place so
+    that a WARC is never truncated. Returns counts."""
+    import sys
+
+    from scraper.output import atomic_file
+
+    selection: dict[str, Any] = {"kind": kind, "latest_only": latest_only, "since": since}
+    if output == "-":
+        return write_warc(db, sys.stdout.buffer, filename="stdout.warc.gz", **selection)
+    with atomic_file(output) as handle:
+        return write_warc(db, handle, filename=os.path.basename(output), **selection)

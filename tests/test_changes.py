@@ -93,9 +93,9 @@ def test_the_digest_of_a_run_names_what_it_found(replica, archive):
 
 
 def test_an_archive_without_runs_needs_a_since(tmp_path):
-    from scraper import store
+    from scraper import archive
 
-    db = store.open_db(tmp_path / "empty.db")
+    db = archive.open_db(tmp_path / "empty.db")
     db.close()
     result = run_cli("changes", "--db", str(tmp_path / "empty.db"))
     assert result.returncode == 2 and "give --since" in result.stderr

@@ -224,18 +224,18 @@ def test_search_finds_chinese_text_in_the_latest_versions(replica, tmp_path):
 
 
 def test_reading_commands_follow_another_address_to_its_page(tmp_path):
-    from scraper import store
+    from scraper import archive
 
     path = tmp_path / "a.db"
-    db = store.open_db(path)
-    run_id = store.start_run(db, "test", "full", 1, "scraper crawl", {})
+    db = archive.open_db(path)
+    run_id = archive.start_run(db, "test", "full", 1, "scraper crawl", {})
     page = "http://h.cn/xxgk/tzgg/"
     at = "2026-11-01T00:00:00Z"
     fields = {"title": "通知公告", "body_text": "列表"}
-    snapshot = store.Snapshot(page, page, "list", fields, b"<html>list</html>", at)
-    store.save_snapshot(db, snapshot, run_id, "test")
-    store.save_same_page(db, page + "list.html", page, at)
-    store.save_alias(db, "http://h.cn/old/tzgg.html", page, at)
+    snapshot = archive.Snapshot(page, page, "list", fields, b"<html>list</html>", at)
+    archive.save_snapshot(db, snapshot, run_id, "test")
+    archive.save_same_page(db, page + "list.html", page, at)
+    archive.save_alias(db, "http://h.cn/old/tzgg.html", page, at)
     db.close()
     for address in (page + "list.html", "http://h.cn/old/tzgg.html"):
         result = run_cli("raw", address, "--db", str(path))

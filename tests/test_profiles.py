@@ -114,11 +114,11 @@ def test_cli_sites_lists_profiles():
 
 
 def _archive(tmp_path):
-    from scraper import store
+    from scraper import archive
 
     path = tmp_path / "a.db"
-    db = store.open_db(path)
-    store.start_run(db, "test", "full", 1, "test", {})
+    db = archive.open_db(path)
+    archive.start_run(db, "test", "full", 1, "test", {})
     db.close()
     return path
 

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scraper import search, store
+from scraper import archive
+from scraper.archive import search
 from scraper.searchtext import QueryError, parse_query, snippet
 
 from .conftest import run_cli
@@ -71,15 +72,15 @@ def page_fields(rnd: random.Random, kind: str) -> dict:
 
 
 def save(db, run_id: int, url: str, kind: str, fields: dict, at: str = NOW) -> None:
-    snap = store.Snapshot(url, url, kind, dict(fields), b"<html></html>", at, "utf-8")
-    store.save_snapshot(db, snap, run_id, "test")
+    snap = archive.Snapshot(url, url, kind, dict(fields), b"<html></html>", at, "utf-8")
+    archive.save_snapshot(db, snap, run_id, "test")
 
 
 def build(path: Path) -> dict[str, list[dict]]:
     """An archive of 120 pages; returns url -> its versions' fields (oldest first)."""
     rnd = random.Random(20261201)
-    db = store.open_db(path)
-    run_id = store.start_run(db, "test", "full", 1, "test", {})
+    db = archive.open_db(path)
+    run_id = archive.start_run(db, "test", "full", 1, "test", {})
     versions: dict[str, list[dict]] = {}
     kinds = ["document"] * 6 + ["other", "attachment", "list"]
     for i in range(120):
@@ -92,7 +93,7 @@ def build(path: Path) -> dict[str, list[dict]]:
             edited = dict(fields, body_text=text(rnd, rnd.randint(0, 300)))
             save(db, run_id, url, kind, edited, "2026-11-02T00:00:00Z")
             versions[url].append(dict(edited, kind=kind))
-    store.finish_run(db, run_id, {}, "ok", 0)
+    archive.finish_run(db, run_id, {}, "ok", 0)
     db.close()
     return versions
 
@@ -116,7 +117,7 @@ def expected(versions: dict[str, list[dict]], terms: list[str]) -> set[str]:
 def generated(tmp_path_factory):
     path = tmp_path_factory.mktemp("search") / "gen.db"
     versions = build(path)
-    db = store.open_db(path, readonly=True)
+    db = archive.open_db(path, readonly=True)
     yield path, db, versions
     db.close()
 
@@ -168,7 +169,10 @@ def test_every_query_finds_exactly_the_pages_whose_text_contains_it(generated, d
     if not terms:
         return
     query = " ".join(terms)
-    assert found(db, query) == expected(versions, terms), query
+    want = expected(versions, terms)
+    assert found(db, query) == want, query
+    # The filtered path (a plain join, not the index-only default) gives the same answer.
+    assert found(db, query, kinds=("document", "other", "attachment")) == want, query
 
 
 def test_the_property_test_finds_hits_and_misses(generated):
@@ -189,8 +193,8 @@ def test_single_characters_punctuation_and_wildcards_are_literal(generated):
 
 
 def test_whitespace_in_the_text_and_latin_case_do_not_matter(tmp_path):
-    db = store.open_db(tmp_path / "a.db")
-    run_id = store.start_run(db, "test", "full", 1, "test", {})
+    db = archive.open_db(tmp_path / "a.db")
+    run_id = archive.start_run(db, "test", "full", 1, "test", {})
     fields = page_fields(random.Random(1), "document")
     fields.update(
         title="关于2016年度报告",
@@ -212,8 +216,8 @@ def test_whitespace_in_the_text_and_latin_case_do_not_matter(tmp_path):
 
 
 def test_titles_rank_first_and_snippets_mark_every_hit(tmp_path):
-    db = store.open_db(tmp_path / "a.db")
-    run_id = store.start_run(db, "test", "full", 1, "test", {})
+    db = archive.open_db(tmp_path / "a.db")
+    run_id = archive.start_run(db, "test", "full", 1, "test", {})
     base = page_fields(random.Random(2), "document")
     base.update(source=None, doc_no=None, breadcrumb=[])
     # b's body names 预算 many times; a's title names it once: a still ranks first.
@@ -257,8 +261,8 @@ def test_parse_query_terms_and_errors():
 
 def test_gone_finds_text_removed_by_an_edit_and_nothing_else(tmp_path):
     path = tmp_path / "a.db"
-    db = store.open_db(path)
-    run_id = store.start_run(db, "test", "full", 1, "test", {})
+    db = archive.open_db(path)
+    run_id = archive.start_run(db, "test", "full", 1, "test", {})
     base = page_fields(random.Random(3), "document")
     base.update(title="预算说明", source=None, doc_no=None, breadcrumb=[])
     save(db, run_id, BASE + "edited.html", "document", dict(base, body_text="今年投入专项资金三百万元。"))
@@ -275,7 +279,7 @@ def test_gone_finds_text_removed_by_an_edit_and_nothing_else(tmp_path):
     before = (found(db, "专项资金"), search.search_gone(db, parse_query("专项资金")))
     db.close()
     assert run_cli("reindex", "--db", str(path)).returncode == 0
-    db = store.open_db(path, readonly=True)
+    db = archive.open_db(path, readonly=True)
     assert (found(db, "专项资金"), search.search_gone(db, parse_query("专项资金"))) == before
 
 
@@ -285,30 +289,32 @@ def test_reindex_rebuilds_a_damaged_index(generated, tmp_path):
     with sqlite3.connect(path) as src, sqlite3.connect(copy) as dst:
         src.backup(dst)
     with sqlite3.connect(copy) as con:
-        con.execute("INSERT INTO search_index(search_index) VALUES ('delete-all')")
-    db = store.open_db(copy, readonly=True)
+        for table in ("search_index", "search_titles", "search_history"):
+            con.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+    db = archive.open_db(copy, readonly=True)
     assert found(db, "公") == set()
     db.close()
     result = run_cli("reindex", "--search", "--db", str(copy))
     assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
-    db = store.open_db(copy, readonly=True)
+    db = archive.open_db(copy, readonly=True)
     assert found(db, "公开") == expected(versions, ["公开"])
 
 
 def test_an_archive_with_the_old_trigram_index_is_upgraded(tmp_path):
     path = tmp_path / "old.db"
-    db = store.open_db(path)
-    run_id = store.start_run(db, "test", "full", 1, "test", {})
+    db = archive.open_db(path)
+    run_id = archive.start_run(db, "test", "full", 1, "test", {})
     fields = page_fields(random.Random(4), "document")
     fields.update(title="县政府信息公开年报")
     save(db, run_id, BASE + "old.html", "document", fields)
     # Make it look like 0.1.0 wrote it: the trigram index, no m007.
-    db.execute("DROP TABLE search_index")
+    for table in ("search_index", "search_titles", "search_history", "search_format"):
+        db.execute(f"DROP TABLE {table}")
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_search_index'")
     db.table("versions").enable_fts(["title", "body_text"], tokenize="trigram", create_triggers=True)
     db.conn.commit()
     db.close()
-    upgraded = store.open_db(path)
+    upgraded = archive.open_db(path)
     assert "versions_fts" not in upgraded.table_names()
     assert not [t for t in upgraded.execute("SELECT name FROM sqlite_master WHERE type='trigger'")]
     assert found(upgraded, "年报") == {BASE + "old.html"}
@@ -320,8 +326,8 @@ def test_an_archive_with_the_old_trigram_index_is_upgraded(tmp_path):
 @pytest.fixture(scope="module")
 def small_archive(tmp_path_factory):
     path = tmp_path_factory.mktemp("cli") / "a.db"
-    db = store.open_db(path)
-    run_id = store.start_run(db, "test", "full", 1, "test", {})
+    db = archive.open_db(path)
+    run_id = archive.start_run(db, "test", "full", 1, "test", {})
     base = page_fields(random.Random(5), "document")
     base.update(doc_no=None, breadcrumb=["首页", "政府信息公开年报"])
     save(db, run_id, BASE + "r2016.html", "document",
@@ -334,7 +340,7 @@ def small_archive(tmp_path_factory):
          dict(base, title="年报列表", body_text="2016年度报告\n2020年度报告"))  # fmt: skip
     save(db, run_id, BASE + "f.pdf", "attachment",
          dict(base, title="附件 年度报告.pdf", source=None, breadcrumb=[], body_text="附表"))  # fmt: skip
-    store.finish_run(db, run_id, {}, "ok", 0)
+    archive.finish_run(db, run_id, {}, "ok", 0)
     db.close()
     return path
 
@@ -384,3 +390,27 @@ def test_cli_search_bad_input_is_a_usage_error_and_no_match_exits_1(small_archiv
     assert cli_json(small_archive, many) == (1, [])
     result = run_cli("search", " ".join(f"t{i}" for i in range(1000)), "--db", str(small_archive))
     assert result.returncode == 2 and "too many" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_default_and_the_filtered_search_rank_alike(generated):
+    _, db, _ = generated
+    every_kind = search.Filters(kinds=("document", "other", "attachment"))
+    for text in ("公开", "公", "信息 年", "2019", "局", "的"):
+        query = parse_query(text)
+        fast = search.search(db, query, limit=15)
+        joined = search.search(db, query, every_kind, limit=15)
+        assert fast[0] == joined[0], text
+        assert [r["url"] for r in fast[1]] == [r["url"] for r in joined[1]], text
+
+
+def test_an_index_made_another_way_is_made_again_on_open(generated, tmp_path):
+    path, _, versions = generated
+    copy = tmp_path / "copy.db"
+    with sqlite3.connect(path) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    with sqlite3.connect(copy) as con:
+        con.execute("UPDATE search_format SET format = 'trigram/0'")
+        for table in ("search_index", "search_titles", "search_history"):
+            con.execute(f"INSERT INTO {table}({table}) VALUES ('delete-all')")
+    db = archive.open_db(copy, readonly=True)  # a read-only open upgrades first, as migrations do
+    assert found(db, "公开") == expected(versions, ["公开"])

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import store
+from scraper import archive
 from scraper.config import Profile
 from scraper.crawl.frontier import Frontier, Task
 from scraper.crawl.read import Reader, ReadRules
@@ -49,8 +49,16 @@ from scraper.fetch import Fetcher
 from scraper.urls import canonical_url
 
 logger = logging.getLogger(__name__)
+command_log = logging.getLogger("scraper")  # the command's own lines, as the CLI logs them
 
-__all__ = ["CrawlOptions", "Crawler", "RunResult", "canonical_attachments", "next_pages"]
+__all__ = [
+    "CrawlOptions",
+    "Crawler",
+    "RunResult",
+    "canonical_attachments",
+    "next_pages",
+    "run_crawl",
+]
 
 
 @dataclass
@@ -112,7 +120,7 @@ class Crawler:
         self.options = options
         self.progress = progress
         self.log = logger
-        self.counts = dict.fromkeys(store.RUN_COUNTS, 0)
+        self.counts = dict.fromkeys(archive.RUN_COUNTS, 0)
         self.document_re = re.compile(profile.extract.document_url)
         self.frontier = Frontier(db, lambda url: url in profile.scope)
         self.fetched: set[str] = set()
@@ -123,7 +131,6 @@ class Crawler:
         self.fatal: StoreError | None = None
         self.pages_started = 0  # page fetches begun in this run, for --max-pages
         self.run_id = 0
-        self.started = ""
         self.read_rules = ReadRules(
             extract=profile.extract,
             scope=profile.scope,
@@ -133,8 +140,14 @@ class Crawler:
             soft_404_markers=tuple(profile.fetch.soft_404_markers),
         )
         self.visitor = Visitor(self)
+        self._batch: archive.Batch
+        self._committed = time.monotonic()
         self.fetcher: Fetcher
         self.reader: Reader
+
+    # What a run writes is committed this often: whole visits, each a page and the frontier
+    # links it queued, so a killed run loses at most this much work, which the next redoes.
+    COMMIT_SECONDS = 0.5
 
     def run(self) -> RunResult:
         with Reader(self.options.workers) as self.reader:
@@ -142,50 +155,50 @@ class Crawler:
 
     async def _run(self) -> RunResult:
         started = time.monotonic()
-        store.close_interrupted(self.db)
+        archive.close_interrupted(self.db)
         mode = "full" if self.options.full else "incremental"
-        self.run_id = store.start_run(
+        self.run_id = archive.start_run(
             self.db, self.profile.name, mode, os.getpid(), self.options.command, self.settings()
         )
-        self.started = store.run_started(self.db, self.run_id) or store.utcnow()
         done, pending = self.frontier.resume(self.run_id, self.profile.name)
         if pending:
             mode = "resume" if not self.options.full else "full-resume"
-            store.set_run_mode(self.db, self.run_id, mode)
+            archive.set_run_mode(self.db, self.run_id, mode)
             # INFO, not WARNING: under cron a successful resumed run must print nothing.
             logger.info("finishing an unfinished run: %d URLs done, %d queued", done, pending)
         if not self.options.full:
             # Dead links and redirects off-scope are asked again by --full runs only.
-            self.settled = store.settled_failures(self.db)
-        self.aliases = store.aliases(self.db)
-        self.frontier.same_as = store.same_pages(self.db)
+            self.settled = archive.settled_failures(self.db)
+        self.aliases = archive.aliases(self.db)
+        self.frontier.same_as = archive.same_pages(self.db)
         status, exit_code = "failed", EXIT_SOME_FAILED
         try:
-            async with Fetcher(self.profile.fetch, self.profile.scope) as self.fetcher:
-                try:
-                    for url in self.profile.start_urls:
-                        self.frontier.add(canonical_url(url), "start")
-                    await self._drain()
-                    rechecks = pick_rechecks(
-                        self.db,
-                        full=self.options.full,
-                        share=self.options.recheck,
-                        files=self.profile.discover.download_attachments,
-                        visited=self.fetched,
-                        started=self.started,
-                    )
-                    for url in list(rechecks):
-                        self.frontier.add(url, "recheck", again=True)
-                    await self._drain()
-                finally:
-                    self.counts["requests"] = self.fetcher.stats.requests
-                    self.counts["bytes"] = self.fetcher.stats.bytes
-            exit_code = EXIT_OK if self.counts["errors"] == 0 else EXIT_SOME_FAILED
-            status = "ok" if exit_code == EXIT_OK else "failed-urls"
-            if self.budget_spent() and self.frontier.pending():
-                status = "partial"  # the frontier stays: the next run goes on from here
-            else:
-                self.frontier.clear()
+            with archive.batch(self.db) as self._batch:
+                async with Fetcher(self.profile.fetch, self.profile.scope) as self.fetcher:
+                    try:
+                        for url in self.profile.start_urls:
+                            self.frontier.add(canonical_url(url), "start")
+                        await self._drain()
+                        rechecks = pick_rechecks(
+                            self.db,
+                            full=self.options.full,
+                            share=self.options.recheck,
+                            files=self.profile.discover.download_attachments,
+                            visited=self.fetched,
+                            run_id=self.run_id,
+                        )
+                        for url in list(rechecks):
+                            self.frontier.add(url, "recheck", again=True)
+                        await self._drain()
+                    finally:
+                        self.counts["requests"] = self.fetcher.stats.requests
+                        self.counts["bytes"] = self.fetcher.stats.bytes
+                exit_code = EXIT_OK if self.counts["errors"] == 0 else EXIT_SOME_FAILED
+                status = "ok" if exit_code == EXIT_OK else "failed-urls"
+                if self.budget_spent() and self.frontier.pending():
+                    status = "partial"  # the frontier stays: the next run goes on from here
+                else:
+                    self.frontier.clear()
         except StoreError:
             status, exit_code = "store-error", EXIT_STORE
             raise
@@ -196,7 +209,7 @@ class Crawler:
             # If the disk is gone this fails too; the run stays "running" and the next run
             # closes it as interrupted.
             try:
-                store.finish_run(self.db, self.run_id, self.counts, status, exit_code)
+                archive.finish_run(self.db, self.run_id, self.counts, status, exit_code)
             except StoreError:
                 logger.error("could not record the end of run %s", self.run_id)
         return RunResult(
@@ -237,7 +250,7 @@ class Crawler:
         return (
             url not in self.aliases
             and url not in self.settled
-            and not store.archived_before(self.db, url, self.started)
+            and not archive.archived_before(self.db, url, self.run_id)
         )
 
     def fail(self, url: str, category: str, reason: str, status: int | None, attempts: int) -> None:
@@ -249,7 +262,7 @@ class Crawler:
             self.counts["dead_links"] += 1
         level = logging.WARNING if category in ("error", "blocked", "unreadable") else logging.INFO
         logger.log(level, "%s: %s (%s)", category, url, reason)
-        store.record_failure(self.db, self.run_id, url, category, reason, status, attempts)
+        archive.record_failure(self.db, self.run_id, url, category, reason, status, attempts)
 
     async def _drain(self) -> None:
         self.frontier.record(now=True)
@@ -289,8 +302,53 @@ class Crawler:
                 if self.fatal is None:
                     try:
                         self.frontier.record(task.url if finished else None)
+                        if time.monotonic() - self._committed >= self.COMMIT_SECONDS:
+                            self._batch.commit()
+                            self._committed = time.monotonic()
                     except StoreError as exc:
                         self.fatal = exc
                 queue.task_done()
                 if self.progress:
                     self.progress({**self.counts, "queued": queue.qsize()})
+
+
+def run_crawl(
+    profile: Profile,
+    db_path: str,
+    *,
+    full: bool,
+    max_pages: int | None,
+    summary: bool | None,
+    echo: Callable[..., None],
+) -> int:
+    """``scraper crawl``: one run into the archive at ``db_path`` under its lock, with the
+    progress line on a terminal and the summary line (``summary``; by default on a
+    terminal, or when the run failed) through ``echo(text, err=…)``. Returns the exit
+    code."""
+    import shlex
+    import sys
+
+    from scraper.logs import StatusLine
+
+    interactive = sys.stderr.isatty()
+    with archive.archive_lock(db_path):
+        db = archive.open_db(db_path)
+        options = CrawlOptions(
+            full=full,
+            max_pages=max_pages,
+            recheck=profile.recheck,
+            command=shlex.join(["scraper", *sys.argv[1:]]),
+        )
+        status = StatusLine(interactive)
+        command_log.info(
+            "crawl of %s (%s) into %s", profile.name, ", ".join(profile.start_urls), db_path
+        )
+        try:
+            result = Crawler(db, profile, options, progress=status).run()
+        finally:
+            status.close()
+        line = f"scraper: {result.summary(db_path)}"
+        command_log.info("%s", line)
+        if summary or (summary is None and (interactive or result.exit_code != 0)):
+            echo(line, err=not interactive)
+        return result.exit_code

@@ -7,7 +7,7 @@ import hashlib
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from scraper import store
+from scraper import archive
 from scraper.crawl.frontier import Task
 from scraper.errors import Gone
 from scraper.extract import EXTRACTOR_VERSION
@@ -47,7 +47,7 @@ async def save_file(
     if not confirming:
         run.counts["files_checked"] += 1
     if result.status == 304:
-        store.mark_checked(run.db, result.url, now)
+        archive.mark_checked(run.db, result.url, now)
         return "page"
     ctype = (result.content_type or "").split(";")[0].strip().lower()
     if ctype.startswith("text/html"):
@@ -73,12 +73,12 @@ async def save_file(
         from scraper.extract.files import sniff
 
         file_format = sniff(result.content)
-    snap = store.Snapshot(
+    snap = archive.Snapshot(
         url=result.url,
         first_url=result.first_url,
         kind="attachment",
         fields={
-            "title": store.link_text(run.db, task.url) or name,
+            "title": archive.link_text(run.db, task.url) or name,
             "body_text": readable or "",
             "meta": {"sha256": digest, "file_name": name, "format": file_format},
         },
@@ -89,7 +89,7 @@ async def save_file(
         digest=digest,
         raw_z=raw_z,
     )
-    outcome = store.save_snapshot(run.db, snap, run.run_id, run.profile.name, state=state)
+    outcome = archive.save_snapshot(run.db, snap, run.run_id, run.profile.name, state=state)
     if outcome != "unchanged":
         run.counts["files_saved"] += 1
     if known and known.removed_at:

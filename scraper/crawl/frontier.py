@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
-from scraper import store
+from scraper import archive
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Frontier:
         self.seen: set[str] = set()
         self.same_as: dict[str, str] = {}
         self.run_id = 0
-        # What happened since the last write to the archive, in order (store.frontier_record).
+        # What happened since the last write to the archive, in order (archive.frontier_record).
         self._unrecorded: list[tuple[object, ...]] = []
         self._dones = 0
         self._written = time.monotonic()
@@ -44,7 +44,7 @@ class Frontier:
     def resume(self, run_id: int, site: str) -> tuple[int, int]:
         """Take over what unfinished runs of ``site`` left: (URLs done, URLs queued)."""
         self.run_id = run_id
-        done, pending = store.frontier_resume(self.db, run_id, site, self.in_scope)
+        done, pending = archive.frontier_resume(self.db, run_id, site, self.in_scope)
         self.seen |= done
         for row in pending:
             self.seen.add(row["url"])
@@ -78,7 +78,7 @@ class Frontier:
         )
         if now or due:
             events, self._unrecorded = self._unrecorded, []
-            store.frontier_record(self.db, self.run_id, events)
+            archive.frontier_record(self.db, self.run_id, events)
             self._dones, self._written = 0, time.monotonic()
 
     def take(self, done: str) -> list[tuple[object, ...]]:
@@ -88,7 +88,7 @@ class Frontier:
         return events
 
     def pending(self) -> int:
-        return store.frontier_pending(self.db, self.run_id)
+        return archive.frontier_pending(self.db, self.run_id)
 
     def clear(self) -> None:
-        store.frontier_clear(self.db, self.run_id)
+        archive.frontier_clear(self.db, self.run_id)

@@ -10,18 +10,18 @@ import asyncio
 import contextlib
 import ctypes
 import logging
-import multiprocessing
 import os
 import re
 import signal
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scraper import store
+from scraper import archive
+from scraper.archive import search as search_index
 from scraper.config import ExtractRules
+from scraper.crawl.workers import WorkerDied, WorkerPool
 from scraper.decode import decode_html
 from scraper.discover import Links, discover
 from scraper.errors import DecodeError
@@ -56,6 +56,7 @@ class PageRead:
     links: Links
     soft_404: bool  # not a document, short, and naming a soft-404 marker
     raw_z: bytes  # the bytes, compressed as the archive stores them
+    index_rows: tuple[tuple[str, ...], tuple[str, str]] | None  # its search index rows
 
 
 _patterns: dict[str, re.Pattern[str]] = {}
@@ -84,12 +85,16 @@ def read_page(content: bytes, content_type: str | None, url: str, rules: ReadRul
         and len(decoded.text) < SOFT_404_MAX_CHARS
         and any(marker in decoded.text for marker in rules.soft_404_markers)
     )
-    return PageRead(url, decoded.encoding, fields, links, soft_404, store.compress(content))
+    rows = None
+    if fields.kind != "list":
+        values = fields.as_dict()
+        rows = (search_index.index_row(values), search_index.title_row(values))
+    return PageRead(url, decoded.encoding, fields, links, soft_404, archive.compress(content), rows)
 
 
 def read_file(content: bytes, url: str) -> tuple[str | None, str | None, bytes]:
     """The text inside an attachment file, its format, and its bytes compressed."""
-    return file_text(content, url), sniff(content), store.compress(content)
+    return file_text(content, url), sniff(content), archive.compress(content)
 
 
 def _try_read_page(*args: Any) -> PageRead | DecodeError:
@@ -111,11 +116,12 @@ def _start_worker() -> None:
 
 
 class Reader:
-    """Runs the reading in worker processes once a run has read ``POOL_AFTER`` pages (a small
-    run reads in the event loop, and file text in a thread: starting a process costs more
-    than it saves there). One worker is enough on two cores: the loop, fetching and SQLite
-    keep the other busy. Workers are spawned, not forked, so that they inherit nothing of
-    the run: not its memory, not the archive's lock."""
+    """Runs the reading in worker processes (:mod:`scraper.crawl.workers`) once a run has
+    read ``POOL_AFTER`` pages (a small run reads in the event loop, and file text in a
+    thread: starting a process costs more than it saves there). One worker is enough on two
+    cores: the loop, fetching and SQLite keep the other busy. Workers are spawned, not
+    forked, so that they inherit nothing of the run: not its memory, not the archive's lock.
+    If a worker dies, the run goes on reading in its own process."""
 
     POOL_AFTER = 100
 
@@ -123,7 +129,7 @@ class Reader:
         if workers is None:
             workers = 1 if (os.cpu_count() or 1) > 1 else 0
         self.workers = workers
-        self._pool: Executor | None = None
+        self._pool: WorkerPool | None = None
         self._reads = 0
 
     def __enter__(self) -> Reader:
@@ -131,33 +137,35 @@ class Reader:
 
     def __exit__(self, *exc: object) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool.close()
 
-    def _executor(self) -> Executor | None:
+    def _workers(self) -> WorkerPool | None:
         self._reads += 1
         if self._pool is None and self.workers > 0 and self._reads > self.POOL_AFTER:
-            context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=context, initializer=_start_worker
-            )
-        return self._pool
+            self._pool = WorkerPool(self.workers, _start_worker)
+        return self._pool if self._pool is not None and self._pool.alive else None
 
     async def page(
         self, content: bytes, content_type: str | None, url: str, rules: ReadRules
     ) -> PageRead:
-        pool = self._executor()
-        if pool is None:
-            return read_page(content, content_type, url, rules)
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(pool, _try_read_page, content, content_type, url, rules)
-        if isinstance(result, DecodeError):
-            raise result
-        return result
+        pool = self._workers()
+        if pool is not None:
+            try:
+                result = await pool.run(_try_read_page, content, content_type, url, rules)
+            except WorkerDied:
+                logger.warning("the reading worker ended; reading in the run's own process")
+            else:
+                if isinstance(result, DecodeError):
+                    raise result
+                return result
+        return read_page(content, content_type, url, rules)
 
     async def file(self, content: bytes, url: str) -> tuple[str | None, str | None, bytes]:
-        pool = self._executor()
-        if pool is None:
-            # Parsing a big PDF takes a while: keep the downloads going meanwhile.
-            return await asyncio.to_thread(read_file, content, url)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, read_file, content, url)
+        pool = self._workers()
+        if pool is not None:
+            try:
+                return await pool.run(read_file, content, url)
+            except WorkerDied:
+                logger.warning("the reading worker ended; reading in the run's own process")
+        # Parsing a big PDF takes a while: keep the downloads going meanwhile.
+        return await asyncio.to_thread(read_file, content, url)

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlite_utils import Database
 
-from scraper import store
+from scraper import archive
 
 RECENT_DAYS = 60  # documents published within this many days are re-checked more often
 RECENT_BONUS_DAYS = 7
@@ -24,7 +24,7 @@ def pick_rechecks(
     share: float,
     files: bool,
     visited: set[str],
-    started: str,
+    run_id: int,
 ) -> Iterable[str]:
     """Known pages this run has not visited that it should re-check now.
 
@@ -35,13 +35,13 @@ def pick_rechecks(
     part, so returns are seen. Streamed from the archive: nothing is held per page.
     """
     recent = (datetime.now(UTC) - timedelta(days=RECENT_DAYS)).strftime("%Y-%m-%d")
-    order = store.revisit_order(
+    order = archive.revisit_order(
         db, documents_only=not full, files=files, recent=recent, bonus_days=RECENT_BONUS_DAYS
     )
     if full:
         yield from (url for url in order if url not in visited)
         return
-    budget = math.ceil(share * store.count_documents(db, started)) if share > 0 else 0
+    budget = math.ceil(share * archive.count_documents(db, run_id)) if share > 0 else 0
     for url in order:
         if budget <= 0:
             return

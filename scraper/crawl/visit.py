@@ -2,7 +2,7 @@
 removal or a failure), its links queued. The run (``Crawler``) owns the state a visit works
 with; a visit reads the archive once, at its start, for what the archive knows of the URL.
 
-The steps of a page, in order: what the archive knows (``store.page_state``); the fetch
+The steps of a page, in order: what the archive knows (``archive.page_state``); the fetch
 (conditional when the archive has validators); the reading in a worker (decode, one parse,
 links and fields from the same tree); a soft 404 check; the further parts of a multi-part
 document; the versioning decision (re-extracting the current version if an older extractor
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scraper import store, trs
+from scraper import archive, trs
 from scraper.crawl import files
 from scraper.crawl.frontier import Task
 from scraper.crawl.read import PageRead
@@ -41,7 +41,7 @@ HTML_TYPES = ("text/html", "application/xhtml", "text/plain", "application/xml",
 FILE_REASONS = ("attachment", "attachment-recheck")
 RECHECK_REASONS = ("recheck", "attachment-recheck")
 
-Known = store.PageState | None
+Known = archive.PageState | None
 
 
 class Visitor:
@@ -50,9 +50,9 @@ class Visitor:
 
     def known(self, url: str) -> Known:
         """The archive's page at ``url``, or at the page ``url`` redirects to."""
-        state = store.page_state(self.run.db, url)
+        state = archive.page_state(self.run.db, url)
         if state is None and (target := self.run.aliases.get(url)) is not None:
-            state = store.page_state(self.run.db, target)
+            state = archive.page_state(self.run.db, target)
         return state
 
     def state_at(self, url: str, known: Known, asked: str) -> Known:
@@ -60,7 +60,7 @@ class Visitor:
         ``asked``) when it is that page, or when nothing was found and ``url`` was asked."""
         if (known is not None and known.url == url) or (known is None and url == asked):
             return known
-        return store.page_state(self.run.db, url)
+        return archive.page_state(self.run.db, url)
 
     async def visit(self, task: Task) -> bool:
         """Fetch and record one URL. False when --max-pages left it for the next run."""
@@ -86,7 +86,7 @@ class Visitor:
         if is_file and not run.profile.discover.download_attachments:
             return True  # queued by an earlier run that downloaded files; this one does not
         if not await run.fetcher.allowed(task.url):
-            self._robots_refused(task.url)
+            robots_refused(self.run, task.url)
             return True
         if run.budget_spent():
             return False
@@ -103,7 +103,7 @@ class Visitor:
                      exc.attempts)  # fmt: skip
             return True
         except FetchError as exc:
-            self.fetch_failed(task.url, exc)
+            fetch_failed(self.run, task.url, exc)
             return True
         await self.handle(task, known, result)
         return True
@@ -134,35 +134,24 @@ class Visitor:
             ctype.startswith("text/html") and not trs.url_is_attachment(result.url, extensions)
         )
 
-    def _robots_refused(self, url: str) -> None:
-        problem = self.run.fetcher.robots_problem(url)
-        if problem is None:
-            self.run.log.info("skipped (robots.txt): %s", url)
-            return
-        origin, reason = problem
-        if origin not in self.run.robots_reported:
-            self.run.robots_reported.add(origin)
-            self.run.fail(origin + "/robots.txt", "error", f"{reason}; nothing crawled there",
-                          None, 1)  # fmt: skip
-
     async def handle(
         self, task: Task, known: Known, result: FetchResult, confirming: bool = False
     ) -> str:
         """Record one fetched URL. Returns "gone" for a soft 404, else "page"."""
         run = self.run
         if result.url != task.url:
-            store.save_alias(run.db, task.url, result.url, store.utcnow())
+            archive.save_alias(run.db, task.url, result.url, archive.utcnow())
             if result.url in run.fetched and not confirming:
                 return "page"  # a redirect to a page this run already has
             run.frontier.seen.add(result.url)
             run.fetched.add(result.url)
-        now = store.utcnow()
+        now = archive.utcnow()
         if self._answers_as_file(task, known, result):
             return await files.save_file(self, task, known, result, confirming, now)
         if result.status == 304:
             run.counts["not_modified"] += 1
             run.counts["unchanged"] += 1
-            store.mark_checked(run.db, result.url, now)
+            archive.mark_checked(run.db, result.url, now)
             stored = await self._stored_page(result.url)
             if stored is not None:
                 files.queue_files(self, canonical_attachments(stored.fields.attachments),
@@ -200,7 +189,7 @@ class Visitor:
         files.queue_files(self, snap.fields["attachments"],
                           again=task.reason in RECHECK_REASONS or changed)  # fmt: skip
         self._follow(page, result.url)
-        outcome = store.save_snapshot(run.db, snap, run.run_id, run.profile.name,
+        outcome = archive.save_snapshot(run.db, snap, run.run_id, run.profile.name,
                                       same_as_current=same, state=landed,
                                       frontier=run.frontier.take(task.url))  # fmt: skip
         run.counts[{"new_page": "new_pages", "new_version": "new_versions",
@@ -210,39 +199,10 @@ class Visitor:
         run.log.debug("%s %s", outcome, result.url)
         return "page"
 
-    def _forget_same_page(self, folder: str) -> None:
-        """The folder that stood for a column's first page failed: that page is asked for
-        under its own address again, this run and later ones."""
-        same_as = self.run.frontier.same_as
-        for first in [f for f, target in same_as.items() if target == folder]:
-            del same_as[first]
-            store.drop_alias(self.run.db, first)
-            self.run.log.info("%s failed; asking %s itself", folder, first)
-            self.run.frontier.add(first, "pager", again=True)
-
-    def fetch_failed(self, url: str, exc: FetchError) -> None:
-        self._forget_same_page(url)
-        attempts, fail = exc.attempts, self.run.fail
-        if exc.url != url:  # failed after a redirect: say where
-            exc.reason = f"{exc.reason} at {exc.url}"
-        if isinstance(exc, Blocked):
-            fail(url, "blocked", exc.reason, exc.status, attempts)
-        elif isinstance(exc, OutOfScope):
-            if "robots" in exc.reason:
-                self.run.log.info("skipped (robots.txt): %s", url)
-            else:
-                fail(url, "out-of-scope", exc.reason, exc.status, attempts)
-        elif isinstance(exc, BadRedirect):  # a link that leads nowhere: the site's doing
-            fail(url, "dead-link", exc.reason, exc.status, attempts)
-        elif isinstance(exc, RetryableFetch):
-            fail(url, "error", f"{exc.reason} after {attempts} attempts", exc.status, attempts)
-        else:
-            fail(url, "error", exc.reason, exc.status, attempts)
-
     async def gone(self, task: Task, exc: Gone) -> None:
         run = self.run
-        self._forget_same_page(task.url)
-        known = store.page_state(run.db, task.url)
+        forget_same_page(self.run, task.url)
+        known = archive.page_state(run.db, task.url)
         if known and known.current_version:
             if not known.removed_at:
                 # Confirm with a second request: a flapping server must not mark a page
@@ -255,13 +215,13 @@ class Visitor:
                 except Gone:
                     pass
                 except FetchError as failure:
-                    self.fetch_failed(task.url, failure)
+                    fetch_failed(self.run, task.url, failure)
                     return
                 else:
                     if await self.handle(task, known, again, confirming=True) == "page":
                         run.log.info("404 not confirmed on a second request: %s", task.url)
                         return
-            if store.mark_gone(run.db, task.url, exc.status, store.utcnow(), run.run_id):
+            if archive.mark_gone(run.db, task.url, exc.status, archive.utcnow(), run.run_id):
                 run.counts["removed"] += 1
                 run.log.info("removed: %s (%s)", task.url, exc.reason)
         elif task.guessed:
@@ -292,14 +252,14 @@ class Visitor:
                 return None
         return parts
 
-    async def _same_as_current(self, known: Known, snap: store.Snapshot) -> bool | None:
+    async def _same_as_current(self, known: Known, snap: archive.Snapshot) -> bool | None:
         """Re-extract the current version when an older extractor made it, so that an
         extractor upgrade alone never creates a version. None: compare stored hashes."""
         if known is None or not known.current_version:
             return None
         if known.extractor_version == EXTRACTOR_VERSION:
             return None
-        version = store.current_version(self.run.db, known.id)
+        version = archive.current_version(self.run.db, known.id)
         stored = await self._reread(version, snap.url) if version else None
         if stored is None:
             return None
@@ -310,7 +270,7 @@ class Visitor:
         self, version: dict, url: str
     ) -> tuple[tuple[FetchResult, PageRead], list[tuple[FetchResult, PageRead]]] | None:
         """A stored version's bytes read again with the running extractor."""
-        raw, raw_parts = store.version_raw(self.run.db, version)
+        raw, raw_parts = archive.version_raw(self.run.db, version)
         headers = {"content-type": version.get("content_type") or "text/html"}
         read = []
         try:
@@ -324,8 +284,8 @@ class Visitor:
 
     async def _stored_page(self, url: str) -> PageRead | None:
         """The current version of a page that answered 304, read again for its links."""
-        state = store.page_state(self.run.db, url)
-        version = store.current_version(self.run.db, state.id) if state else None
+        state = archive.page_state(self.run.db, url)
+        version = archive.current_version(self.run.db, state.id) if state else None
         stored = await self._reread(version, url) if version else None
         return stored[0][1] if stored else None
 
@@ -334,7 +294,7 @@ class Visitor:
         same_as = run.frontier.same_as
         if links.same_as and same_as.get(links.same_as) != url:
             same_as[links.same_as] = url
-            store.save_same_page(run.db, links.same_as, url, store.utcnow())
+            archive.save_same_page(run.db, links.same_as, url, archive.utcnow())
             run.log.debug("%s is the same page as %s", links.same_as, url)
         pager = set(links.pager)
         if run.options.full or page.fields.kind != "list":
@@ -352,9 +312,54 @@ class Visitor:
                 run.frontier.add(link, "pager", guessed=link not in links.pages)
 
 
+def robots_refused(run: Crawler, url: str) -> None:
+    """robots.txt refused ``url``: logged, and a robots.txt that could not be read is
+    recorded once per origin as a failure."""
+    problem = run.fetcher.robots_problem(url)
+    if problem is None:
+        run.log.info("skipped (robots.txt): %s", url)
+        return
+    origin, reason = problem
+    if origin not in run.robots_reported:
+        run.robots_reported.add(origin)
+        run.fail(origin + "/robots.txt", "error", f"{reason}; nothing crawled there", None, 1)
+
+
+def forget_same_page(run: Crawler, folder: str) -> None:
+    """The folder that stood for a column's first page failed: that page is asked for
+    under its own address again, this run and later ones."""
+    same_as = run.frontier.same_as
+    for first in [f for f, target in same_as.items() if target == folder]:
+        del same_as[first]
+        archive.drop_alias(run.db, first)
+        run.log.info("%s failed; asking %s itself", folder, first)
+        run.frontier.add(first, "pager", again=True)
+
+
+def fetch_failed(run: Crawler, url: str, exc: FetchError) -> None:
+    """Record a failed fetch of ``url`` under its category."""
+    forget_same_page(run, url)
+    attempts, fail = exc.attempts, run.fail
+    if exc.url != url:  # failed after a redirect: say where
+        exc.reason = f"{exc.reason} at {exc.url}"
+    if isinstance(exc, Blocked):
+        fail(url, "blocked", exc.reason, exc.status, attempts)
+    elif isinstance(exc, OutOfScope):
+        if "robots" in exc.reason:
+            run.log.info("skipped (robots.txt): %s", url)
+        else:
+            fail(url, "out-of-scope", exc.reason, exc.status, attempts)
+    elif isinstance(exc, BadRedirect):  # a link that leads nowhere: the site's doing
+        fail(url, "dead-link", exc.reason, exc.status, attempts)
+    elif isinstance(exc, RetryableFetch):
+        fail(url, "error", f"{exc.reason} after {attempts} attempts", exc.status, attempts)
+    else:
+        fail(url, "error", exc.reason, exc.status, attempts)
+
+
 def snapshot(
     result: FetchResult, page: PageRead, parts: list[tuple[FetchResult, PageRead]], now: str
-) -> store.Snapshot:
+) -> archive.Snapshot:
     fields = page.fields.as_dict()
     kind = fields.pop("kind")
     fields.pop("pager", None)
@@ -365,7 +370,7 @@ def snapshot(
     fields["attachments"] = canonical_attachments(
         [a for p in [page, *(p for _, p in parts)] for a in p.fields.attachments]
     )
-    return store.Snapshot(
+    return archive.Snapshot(
         url=result.url,
         first_url=result.first_url,
         kind=kind,
@@ -377,6 +382,8 @@ def snapshot(
         parts=[(r.url, r.content) for r, _ in parts],
         extractor_version=EXTRACTOR_VERSION,
         raw_z=page.raw_z,
+        # The worker's index rows hold for one part; the parts' joined body needs new ones.
+        index_rows=None if parts else page.index_rows,
     )
 
 

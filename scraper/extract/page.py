@@ -189,148 +189,9 @@ class Page:
         self._pos: dict[int, int] = {}  # mem_id → number, indexed elements only
         root = tree.body or tree.root
         if root is not None:
-            self._walk(root)
+            _walk(self, root)
 
     # ----------------------------------------------------------------- building
-
-    def _walk(self, root: LexborNode) -> None:
-        # By first_child/next, not traverse(): the walk then knows each node's parent and
-        # when an element ends without asking, and never enters SKIP_TAGS subtrees. It only
-        # records; the statistics are sums over the numbered subtrees, taken afterwards with
-        # list operations. (Hot loop: methods are bound to locals, an element is one tuple
-        # unzipped afterwards, and per-element lists grow in chunks rather than by append.)
-        seq, seq_parent = self.seq, self.seq_parent
-        position_holders, skip_parents = self.position_holders, self.skip_parents
-        records: list[tuple[LexborNode, str, int, int]] = []  # (node, tag, parent, depth)
-        add_record = records.append
-        add_text, add_text_parent = seq.append, seq_parent.append
-        add_compact = self.compact.append
-        size = 1024
-        direct, ends, seq_at, seq_end = [0] * size, [0] * size, [0] * size, [0] * size
-        skip = SKIP_TAGS
-        count = 0  # elements numbered so far
-        pos = 0  # entries in seq so far
-        # Open elements above ``parent``: (the node after the open element, its parent).
-        stack: list[tuple[LexborNode | None, int]] = []
-        push, pop = stack.append, stack.pop
-        depth = -1  # of ``parent``
-        parent = -1
-        node: LexborNode | None = root
-        while True:
-            while node is not None:
-                # text_content is None but for text nodes: one call tells most nodes apart.
-                text = node.text_content
-                if text is not None:
-                    add_text(text)
-                    add_text_parent(parent)
-                    pos += 1
-                    if text.isspace():
-                        add_compact("")
-                    else:
-                        # nows(text) but for zero-width spaces, which _settle_zero_width()
-                        # takes out for the whole page at once.
-                        compact = "".join(text.split())
-                        add_compact(compact)
-                        direct[parent] += len(compact)
-                        if "位" in text:
-                            position_holders.append(parent)
-                    node = node.next
-                    continue
-                # Element names never start with "-": "-text" (an empty text node),
-                # "-comment", "-doctype"; None for processing instructions.
-                tag = node.tag or "-"
-                if tag[0] == "-":
-                    if tag == "-text":  # an empty text node still starts a run
-                        add_text("")
-                        add_text_parent(parent)
-                        add_compact("")
-                        pos += 1
-                    node = node.next
-                    continue
-                if tag in skip:
-                    # Not walked, but its text is in its ancestors' text().
-                    if "位" in node_text(node):
-                        position_holders.append(parent)
-                    skip_parents.append(parent)
-                    node = node.next
-                    continue
-                i = count
-                count += 1
-                if count > size:
-                    for column in (direct, ends, seq_at, seq_end):
-                        column.extend([0] * size)
-                    size *= 2
-                add_record((node, tag, parent, depth + 1))
-                seq_at[i] = pos
-                add_text(i)
-                add_text_parent(parent)
-                add_compact("")
-                pos += 1
-                child = node.first_child
-                if child is None and i:  # ends where it starts
-                    ends[i] = count
-                    seq_end[i] = pos
-                    node = node.next
-                    continue
-                push((node.next, parent))
-                parent = i
-                depth += 1
-                node = child
-
-            # Element ``parent`` ends here.
-            ends[parent] = count
-            seq_end[parent] = pos
-            node, parent = pop()
-            depth -= 1
-            if not stack:
-                break
-
-        for column in (direct, ends, seq_at, seq_end):
-            del column[count:]
-        self.direct, self.ends, self.seq_at, self.seq_end = direct, ends, seq_at, seq_end
-        n = count
-        if n:
-            nodes, tags, parents, depths = map(list, zip(*records, strict=True))
-        else:
-            nodes, tags, parents, depths = [], [], [], []
-        self.nodes, self.tags, self.parents, self.depths = nodes, tags, parents, depths
-        self.deepest = max(depths, default=0)
-        # A link's subtree is all linked: slices, not a test per element.
-        self.linked = linked = [False] * n
-        for i, tag in enumerate(tags):
-            if tag == "a" and not linked[i]:
-                linked[i : ends[i]] = [True] * (ends[i] - i)
-        self._settle_zero_width()
-        self._count_text()
-        # Text split by empty inline tags (索<span></span>引<span></span>号) is one run; an
-        # element with text of its own, or a block, is a run of its own.
-        self.run_breaks = breaks = bytearray(pos + 1)
-        total, run_tags = self.total, _RUN_TAGS
-        for i, tag in enumerate(tags):
-            if total[i] or tag in run_tags:
-                breaks[seq_at[i]] = breaks[seq_end[i]] = 1
-
-        if self.deepest > MAX_DEPTH:
-            self.elements = [i for i in range(n) if depths[i] <= MAX_DEPTH]
-            self._pos = {nodes[i].mem_id: i for i in self.elements}
-            self._number = dict(zip(map(_MEM_ID, nodes), range(n), strict=True))
-        else:
-            self.elements = range(n)
-            # Built here rather than in the walk: a third of the time.
-            self._pos = self._number = dict(zip(map(_MEM_ID, nodes), range(n), strict=True))
-
-        self.classes = classes = [""] * n
-        self.ids = ids = [""] * n
-        self.names = names = [" "] * n
-        for node in root.css("[class], [id]"):
-            k = self._pos.get(node.mem_id)
-            if k is not None:
-                attrs = node.attributes
-                classes[k] = attrs.get("class") or ""
-                ids[k] = attrs.get("id") or ""
-                names[k] = f"{classes[k]} {ids[k]}"
-                self.named.append(k)
-        self.named.sort()
 
     def _settle_zero_width(self) -> None:
         """Zero-width spaces out of the text runs' compact forms and counts: one test for
@@ -488,3 +349,144 @@ class Page:
         if i is not None:
             self.removed.add(i)
         node.decompose()
+
+
+def _walk(page: Page, root: LexborNode) -> None:
+    """Number the elements under ``root`` and fill ``page``'s lists (:class:`Page`)."""
+    # By first_child/next, not traverse(): the walk then knows each node's parent and
+    # when an element ends without asking, and never enters SKIP_TAGS subtrees. It only
+    # records; the statistics are sums over the numbered subtrees, taken afterwards with
+    # list operations. (Hot loop: methods are bound to locals, an element is one tuple
+    # unzipped afterwards, and per-element lists grow in chunks rather than by append.)
+    seq, seq_parent = page.seq, page.seq_parent
+    position_holders, skip_parents = page.position_holders, page.skip_parents
+    records: list[tuple[LexborNode, str, int, int]] = []  # (node, tag, parent, depth)
+    add_record = records.append
+    add_text, add_text_parent = seq.append, seq_parent.append
+    add_compact = page.compact.append
+    size = 1024
+    direct, ends, seq_at, seq_end = [0] * size, [0] * size, [0] * size, [0] * size
+    skip = SKIP_TAGS
+    count = 0  # elements numbered so far
+    pos = 0  # entries in seq so far
+    # Open elements above ``parent``: (the node after the open element, its parent).
+    stack: list[tuple[LexborNode | None, int]] = []
+    push, pop = stack.append, stack.pop
+    depth = -1  # of ``parent``
+    parent = -1
+    node: LexborNode | None = root
+    while True:
+        while node is not None:
+            # text_content is None but for text nodes: one call tells most nodes apart.
+            text = node.text_content
+            if text is not None:
+                add_text(text)
+                add_text_parent(parent)
+                pos += 1
+                if text.isspace():
+                    add_compact("")
+                else:
+                    # nows(text) but for zero-width spaces, which _settle_zero_width()
+                    # takes out for the whole page at once.
+                    compact = "".join(text.split())
+                    add_compact(compact)
+                    direct[parent] += len(compact)
+                    if "位" in text:
+                        position_holders.append(parent)
+                node = node.next
+                continue
+            # Element names never start with "-": "-text" (an empty text node),
+            # "-comment", "-doctype"; None for processing instructions.
+            tag = node.tag or "-"
+            if tag[0] == "-":
+                if tag == "-text":  # an empty text node still starts a run
+                    add_text("")
+                    add_text_parent(parent)
+                    add_compact("")
+                    pos += 1
+                node = node.next
+                continue
+            if tag in skip:
+                # Not walked, but its text is in its ancestors' text().
+                if "位" in node_text(node):
+                    position_holders.append(parent)
+                skip_parents.append(parent)
+                node = node.next
+                continue
+            i = count
+            count += 1
+            if count > size:
+                for column in (direct, ends, seq_at, seq_end):
+                    column.extend([0] * size)
+                size *= 2
+            add_record((node, tag, parent, depth + 1))
+            seq_at[i] = pos
+            add_text(i)
+            add_text_parent(parent)
+            add_compact("")
+            pos += 1
+            child = node.first_child
+            if child is None and i:  # ends where it starts
+                ends[i] = count
+                seq_end[i] = pos
+                node = node.next
+                continue
+            push((node.next, parent))
+            parent = i
+            depth += 1
+            node = child
+
+        # Element ``parent`` ends here.
+        ends[parent] = count
+        seq_end[parent] = pos
+        node, parent = pop()
+        depth -= 1
+        if not stack:
+            break
+
+    for column in (direct, ends, seq_at, seq_end):
+        del column[count:]
+    page.direct, page.ends, page.seq_at, page.seq_end = direct, ends, seq_at, seq_end
+    n = count
+    if n:
+        nodes, tags, parents, depths = map(list, zip(*records, strict=True))
+    else:
+        nodes, tags, parents, depths = [], [], [], []
+    page.nodes, page.tags, page.parents, page.depths = nodes, tags, parents, depths
+    page.deepest = max(depths, default=0)
+    # A link's subtree is all linked: slices, not a test per element.
+    page.linked = linked = [False] * n
+    for i, tag in enumerate(tags):
+        if tag == "a" and not linked[i]:
+            linked[i : ends[i]] = [True] * (ends[i] - i)
+    page._settle_zero_width()
+    page._count_text()
+    # Text split by empty inline tags (索<span></span>引<span></span>号) is one run; an
+    # element with text of its own, or a block, is a run of its own.
+    page.run_breaks = breaks = bytearray(pos + 1)
+    total, run_tags = page.total, _RUN_TAGS
+    for i, tag in enumerate(tags):
+        if total[i] or tag in run_tags:
+            breaks[seq_at[i]] = breaks[seq_end[i]] = 1
+
+    if page.deepest > MAX_DEPTH:
+        page.elements = [i for i in range(n) if depths[i] <= MAX_DEPTH]
+        page._pos = {nodes[i].mem_id: i for i in page.elements}
+        page._number = dict(zip(map(_MEM_ID, nodes), range(n), strict=True))
+    else:
+        page.elements = range(n)
+        # Built here rather than in the walk: a third of the time.
+        page._pos = page._number = dict(zip(map(_MEM_ID, nodes), range(n), strict=True))
+
+    page.classes = classes = [""] * n
+    page.ids = ids = [""] * n
+    page.names = names = [" "] * n
+    for node in root.css("[class], [id]"):
+        k = page._pos.get(node.mem_id)
+        if k is not None:
+            attrs = node.attributes
+            classes[k] = attrs.get("class") or ""
+            ids[k] = attrs.get("id") or ""
+            names[k] = f"{classes[k]} {ids[k]}"
+            page.named.append(k)
+    page.named.sort()

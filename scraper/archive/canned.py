@@ -1,7 +1,7 @@
 """The SQL of the Datasette canned queries (archive layer: SQL only, no Datasette).
 
 Each query is a title, a description and one statement over the archive's tables and views
-(``store.VIEWS``). :mod:`scraper.serve` reads :data:`QUERIES` into the metadata of every
+(``archive.VIEWS``). :mod:`scraper.serve` reads :data:`QUERIES` into the metadata of every
 archive it serves. The names and parameters of the first five are kept as they were, since
 users have bookmarked them. ``search`` uses the SQL functions of
 :mod:`scraper.datasette_plugin` (``scraper_match``, ``scraper_in_title``, ``scraper_single``,
@@ -11,13 +11,13 @@ answer it.
 
 from __future__ import annotations
 
-from scraper.search import INDEX, SEARCHABLE_KINDS, WEIGHTS
+from scraper.archive.search import INDEX, SEARCHABLE_KINDS, TITLES, WEIGHTS
 
 _KINDS = ", ".join(f"'{kind}'" for kind in SEARCHABLE_KINDS)
 _BM25 = f"bm25({INDEX}, {', '.join(map(str, WEIGHTS))})"
 
-# The ranking of ``scraper search`` (scraper.search.ranked_sql), latest versions, every
-# match: title holding every term first, then bm25 (2+ characters) or newest first (one
+# The ranking of ``scraper search`` (scraper.archive.search), latest versions, every match:
+# title holding every term first, then bm25 (2+ characters) or newest first (one
 # character), undated last. The ranking is a FROM-clause subquery alone in the outer FROM,
 # so SQLite keeps its order and the snippets (the costly part) are cut only for the rows
 # Datasette reads, not for every match.
@@ -26,11 +26,14 @@ WITH hits AS MATERIALIZED (
   SELECT rowid AS version_id, {_BM25} AS score
   FROM {INDEX} WHERE {INDEX} MATCH scraper_match(:q)
 ),
+titled AS MATERIALIZED (
+  SELECT rowid AS version_id FROM {TITLES} WHERE {TITLES} MATCH scraper_match(:q)
+),
 ranked AS (
   SELECT v.id AS version_id, p.url, v.title, v.date, v.source
   FROM hits h JOIN versions v ON v.id = h.version_id JOIN pages p ON p.id = v.page_id
-  WHERE v.number = p.current_version AND v.kind IN ({_KINDS})
-  ORDER BY scraper_in_title(v.title, :q) DESC,
+  WHERE v.kind IN ({_KINDS})
+  ORDER BY h.version_id IN (SELECT version_id FROM titled) DESC,
            CASE WHEN scraper_single(:q) THEN NULL ELSE h.score END,
            v.date IS NULL, v.date DESC, p.url
 )
@@ -209,3 +212,14 @@ QUERIES: dict[str, dict[str, str]] = {
         "sql": COLUMN_COUNTS,
     },
 }
+
+
+def year_facet_sql(inner_sql: str, column: str, limit: int) -> str:
+    """Counts per year of a ``YYYY-MM-DD`` column (escaped by the caller) over a table's
+    query, newest first: Datasette's year facet."""
+    return (
+        f"SELECT substr({column}, 1, 4) AS value, count(*) AS count FROM ({inner_sql}) "
+        f"WHERE {column} GLOB '[0-9][0-9][0-9][0-9]-*' "
+        f"GROUP BY value ORDER BY value DESC LIMIT {limit}"
+    )
+
