@@ -24,8 +24,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from scraper import archive
-from scraper.archive.schema import SIGNIFICANT_FIELDS
 from scraper.errors import ConfigError
+from scraper.fields import SIGNIFICANT_FIELDS
 from scraper.textdiff import Paragraph, align_paragraphs, field_changes, field_text
 
 SIGNIFICANCE = (

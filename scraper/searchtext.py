@@ -24,11 +24,15 @@ the space between tokens.
 from __future__ import annotations
 
 import html
+import json
 import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
+
+from scraper.fields import SEARCHED_FIELDS
 
 # Dropped before indexing and matching: Unicode whitespace, ASCII control characters,
 # zero-width spaces and joiners, the BOM.
@@ -217,3 +221,29 @@ def snippet(
     out.append(clean(text[at:end]))
     body = " ".join("".join(out).split())
     return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+# -- the rows of the index (scraper.archive.search) -----------------------------------
+
+
+def breadcrumb_items(value: Any) -> list[str]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return [value]
+    return [str(item) for item in value or []]
+
+
+def index_row(fields: dict[str, Any]) -> tuple[str, ...]:
+    """The ``search_index`` columns of one version, from its fields (stored or fresh)."""
+    values = [
+        breadcrumb_items(fields.get(name)) if name == "breadcrumb" else fields.get(name)
+        for name in SEARCHED_FIELDS
+    ]
+    return (*(field_tokens(v) for v in values), char_tokens(values))
+
+
+def title_row(fields: dict[str, Any]) -> tuple[str, str]:
+    title = fields.get("title")
+    return field_tokens(title), char_tokens([title])

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scraper.archive.schema import SHOWN_FIELDS
+from scraper.fields import SHOWN_FIELDS
 
 # The metadata fields compared by default, in the order shown (the body comes after them).
 FIELDS = SHOWN_FIELDS  # the metadata compared field by field, before the body

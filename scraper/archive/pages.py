@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,7 @@ from scraper.archive import search as search_index
 from scraper.archive.db import writing
 from scraper.archive.runs import _frontier_changes, _frontier_write
 from scraper.archive.schema import FIELDS, HASHED_FIELDS, JSON_FIELDS
+from scraper.codec import compress, decompress
 
 
 def content_hash(fields: dict[str, Any]) -> str:
@@ -35,12 +35,7 @@ def content_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
-def compress(raw: bytes) -> bytes:
-    return zlib.compress(raw, 6)
-
-
-def decompress(blob: bytes) -> bytes:
-    return zlib.decompress(blob)
+__all__ = ["compress", "decompress"]  # the stored bytes' format, from scraper.codec
 
 
 @dataclass

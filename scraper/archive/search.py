@@ -21,14 +21,13 @@ sqlite3 shell), and no copy of the text is stored: snippets are cut from ``versi
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
-from scraper.archive.schema import SEARCHED_FIELDS
-from scraper.searchtext import TOKENIZE, Query, char_tokens, field_tokens, snippet
+from scraper.fields import SEARCHED_FIELDS
+from scraper.searchtext import TOKENIZE, Query, breadcrumb_items, index_row, snippet, title_row
 
 INDEX = "search_index"
 TITLES = "search_titles"
@@ -70,29 +69,6 @@ def is_current(db: Database) -> bool:
         return False
     row = db.execute("SELECT format FROM search_format").fetchone()
     return row is not None and row[0] == FORMAT
-
-
-def _breadcrumb(value: Any) -> list[str]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            return [value]
-    return [str(item) for item in value or []]
-
-
-def index_row(fields: dict[str, Any]) -> tuple[str, ...]:
-    """The ``search_index`` columns of one version, from its fields (stored or fresh)."""
-    values = [
-        _breadcrumb(fields.get(name)) if name == "breadcrumb" else fields.get(name)
-        for name in SEARCHED_FIELDS
-    ]
-    return (*(field_tokens(v) for v in values), char_tokens(values))
-
-
-def title_row(fields: dict[str, Any]) -> tuple[str, str]:
-    title = fields.get("title")
-    return field_tokens(title), char_tokens([title])
 
 
 def _insert(db: Database, table: str, version_id: int, row: tuple[str, ...]) -> None:
@@ -364,7 +340,7 @@ def _result(row: tuple[Any, ...], query: Query, score: float | None) -> dict[str
         "version": number,
         "score": score,
         "snippet": snippet(
-            [body, title, source, doc_no, " > ".join(_breadcrumb(breadcrumb))], query
+            [body, title, source, doc_no, " > ".join(breadcrumb_items(breadcrumb))], query
         ),
         "removed_at": removed_at,
     }

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import itertools
-import multiprocessing
+import socket
+import subprocess
+import sys
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
@@ -24,8 +27,10 @@ class WorkerDied(RuntimeError):
     """A worker process ended with tasks of the run's in it."""
 
 
-def _serve(conn: Connection, initializer: Callable[[], None]) -> None:
-    initializer()
+def _serve(conn: Connection, initializer: str) -> None:
+    module, _, name = initializer.partition(":")
+    if module:
+        getattr(importlib.import_module(module), name)()
     while True:
         try:
             message = conn.recv()
@@ -45,11 +50,17 @@ def _serve(conn: Connection, initializer: Callable[[], None]) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any, initializer: Callable[[], None]) -> None:
-        self.conn, child = context.Pipe(duplex=True)
-        self.process = context.Process(target=_serve, args=(child, initializer), daemon=True)
-        self.process.start()
-        child.close()
+    def __init__(self, initializer: str) -> None:
+        # A plain child process on a socket pair, not multiprocessing.Process: that would
+        # also start multiprocessing's resource tracker, a third process for nothing.
+        ours, theirs = socket.socketpair()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "scraper.workers", str(theirs.fileno()), initializer],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
         self.pending: dict[int, asyncio.Future[Any]] = {}
         self.slots = asyncio.Semaphore(IN_FLIGHT)
         self.watched = False
@@ -80,9 +91,10 @@ class _Worker:
 
 
 class WorkerPool:
-    def __init__(self, count: int, initializer: Callable[[], None]) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._workers = [_Worker(context, initializer) for _ in range(count)]
+    """``count`` worker processes; ``initializer`` (``module:function``) runs in each first."""
+
+    def __init__(self, count: int, initializer: str) -> None:
+        self._workers = [_Worker(initializer) for _ in range(count)]
         self._jobs = itertools.count()
 
     @property
@@ -122,8 +134,13 @@ class WorkerPool:
                 with contextlib.suppress(BrokenPipeError, OSError):
                     worker.conn.send(None)
         for worker in self._workers:
-            worker.process.join(timeout=5)
-            if worker.process.is_alive():
+            try:
+                worker.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
                 worker.process.kill()
-                worker.process.join()
+                worker.process.wait()
             worker.conn.close()
+
+
+if __name__ == "__main__":
+    _serve(Connection(int(sys.argv[1])), sys.argv[2])
