@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import sqlite_utils
 
-from scraper.replica_files import docx_with_text, pdf_with_text
+from scraper.replica.files import docx_with_text, pdf_with_text
 
 from .conftest import ROOT, run_cli
 from .test_crawl_e2e import crawl, last_run

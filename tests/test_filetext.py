@@ -10,7 +10,7 @@ from io import BytesIO
 import pytest
 
 from scraper.extract.files import MAX_PDF_PAGES, file_text, sniff
-from scraper.replica_files import docx_with_text, pdf_with_text, xlsx_with_rows
+from scraper.replica.files import docx_with_text, pdf_with_text, xlsx_with_rows
 
 REPORT = ["红寺堡区2023年政府信息公开工作年度报告", "一、总体情况", "主动公开政府信息1234条。"]
 

@@ -13,7 +13,7 @@ import pytest
 import sqlite_utils
 
 from scraper.replica import ReplicaSite
-from scraper.replica_static import build_static, nginx_locations
+from scraper.replica.static import build_static, nginx_locations
 
 from .conftest import crawl_args, run_cli
 

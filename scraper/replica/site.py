@@ -52,8 +52,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import unquote, urlsplit
 
-from scraper.replica_files import docx_with_text, pdf_with_text, xlsx_with_rows
-from scraper.replica_pages import (
+from scraper.replica.files import docx_with_text, pdf_with_text, xlsx_with_rows
+from scraper.replica.pages import (
     ERROR_PAGE,
     FOOTER_OFFSITE,
     NOT_FOUND,

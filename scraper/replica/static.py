@@ -34,7 +34,7 @@ redirect Locations (built from the request's Host header). So the pages are writ
 are, and ``base_url`` makes the Locations of ``counts["redirects"]``; ``build_static``
 checks that no page contains the address of a replica server instead.
 
-``python -m scraper.replica_static FOLDER [--docs N] [--base-url URL]`` builds from the
+``python -m scraper.replica.static FOLDER [--docs N] [--base-url URL]`` builds from the
 command line.
 """
 
@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from scraper.replica import ReplicaSite
+from scraper.replica.site import ReplicaSite
 
 __all__ = ["build_static", "nginx_locations", "main"]
 
@@ -200,7 +200,7 @@ def nginx_locations(redirects: dict[str, str]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
-        prog="python -m scraper.replica_static", description=__doc__.split("\n")[0]
+        prog="python -m scraper.replica.static", description=__doc__.split("\n")[0]
     )
     ap.add_argument("folder", type=Path)
     ap.add_argument("--docs", type=int, default=0, help="about this many documents")
