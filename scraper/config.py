@@ -65,10 +65,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("fetch.soft_404_markers", "texts", []),
     Setting("discover.attachment_extensions", "texts", []),
     Setting("discover.ignore_patterns", "texts", []),
-    Setting("discover.download_attachments", "flag", True, None, "SCRAPER_ATTACHMENTS",
-            "--attachments/--no-attachments"),  # fmt: skip
-    Setting("discover.attachment_max_bytes", "count", 50_000_000, 1, None,
-            "--attachment-max-bytes"),  # fmt: skip
+    Setting(
+        "discover.download_attachments",
+        "flag",
+        True,
+        None,
+        "SCRAPER_ATTACHMENTS",
+        "--attachments/--no-attachments",
+    ),  # fmt: skip
+    Setting(
+        "discover.attachment_max_bytes", "count", 50_000_000, 1, None, "--attachment-max-bytes"
+    ),  # fmt: skip
     Setting("extract.body", "selectors", []),
     Setting("extract.title", "selectors", []),
     Setting("extract.breadcrumb", "selectors", []),
@@ -149,7 +156,9 @@ def check(setting: Setting, value: Any, where: str, *, typed: bool = True) -> An
         try:
             re.compile(value)
         except re.error as exc:
-            raise ConfigError(f"{where}: {_describe(setting)}, got {_shown(value)}: {exc}") from None
+            raise ConfigError(
+                f"{where}: {_describe(setting)}, got {_shown(value)}: {exc}"
+            ) from None
         return value
     # lists
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):

@@ -110,7 +110,25 @@ def stem_page_names(total: int, stem: str, ext: str) -> list[str]:
 # -- attachments ---------------------------------------------------------------------------
 
 ATTACHMENT_EXTENSIONS = frozenset(
-    ["pdf", "doc", "docx", "xls", "xlsx", "wps", "ofd", "zip", "rar", "7z", "txt", "et", "ppt", "pptx", "dps", "csv", "ceb"]
+    [
+        "pdf",
+        "doc",
+        "docx",
+        "xls",
+        "xlsx",
+        "wps",
+        "ofd",
+        "zip",
+        "rar",
+        "7z",
+        "txt",
+        "et",
+        "ppt",
+        "pptx",
+        "dps",
+        "csv",
+        "ceb",
+    ]
 )
 _ATTACH_EXT = "|".join(sorted(ATTACHMENT_EXTENSIONS, key=lambda e: (-len(e), e)))
 _ATTACH_HREF_RE = re.compile(rf"\.(?:{_ATTACH_EXT})$", re.I)

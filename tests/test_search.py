@@ -265,7 +265,13 @@ def test_gone_finds_text_removed_by_an_edit_and_nothing_else(tmp_path):
     run_id = archive.start_run(db, "test", "full", 1, "test", {})
     base = page_fields(random.Random(3), "document")
     base.update(title="预算说明", source=None, doc_no=None, breadcrumb=[])
-    save(db, run_id, BASE + "edited.html", "document", dict(base, body_text="今年投入专项资金三百万元。"))
+    save(
+        db,
+        run_id,
+        BASE + "edited.html",
+        "document",
+        dict(base, body_text="今年投入专项资金三百万元。"),
+    )
     save(db, run_id, BASE + "kept.html", "document", dict(base, body_text="专项资金保持不变。"))
     save(db, run_id, BASE + "edited.html", "document",
          dict(base, body_text="今年投入资金。"), "2026-11-02T00:00:00Z")  # fmt: skip
@@ -311,7 +317,9 @@ def test_an_archive_with_the_old_trigram_index_is_upgraded(tmp_path):
     for table in ("search_index", "search_titles", "search_history", "search_format"):
         db.execute(f"DROP TABLE {table}")
     db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm007_search_index'")
-    db.table("versions").enable_fts(["title", "body_text"], tokenize="trigram", create_triggers=True)
+    db.table("versions").enable_fts(
+        ["title", "body_text"], tokenize="trigram", create_triggers=True
+    )
     db.conn.commit()
     db.close()
     upgraded = archive.open_db(path)
@@ -389,7 +397,9 @@ def test_cli_search_bad_input_is_a_usage_error_and_no_match_exits_1(small_archiv
     many = " ".join(f"t{i}" for i in range(90))
     assert cli_json(small_archive, many) == (1, [])
     result = run_cli("search", " ".join(f"t{i}" for i in range(1000)), "--db", str(small_archive))
-    assert result.returncode == 2 and "too many" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 2 and "too many" in result.stderr and "Traceback" not in result.stderr
+    )
 
 
 def test_the_default_and_the_filtered_search_rank_alike(generated):

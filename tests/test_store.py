@@ -161,7 +161,9 @@ def test_an_archive_from_before_attachment_files_and_alias_kinds_is_upgraded(tmp
 def test_full_text_search_finds_chinese_substrings(db, run_id):
     archive.save_snapshot(db, snap(), run_id, "test")
     # The bigram phrase of 植树活动, as the sqlite3 shell would write it.
-    rows = list(db.query("SELECT rowid FROM search_index WHERE search_index MATCH ?", ['"植树 树活 活动"']))
+    rows = list(
+        db.query("SELECT rowid FROM search_index WHERE search_index MATCH ?", ['"植树 树活 活动"'])
+    )
     assert len(rows) == 1
 
 

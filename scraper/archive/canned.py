@@ -222,4 +222,3 @@ def year_facet_sql(inner_sql: str, column: str, limit: int) -> str:
         f"WHERE {column} GLOB '[0-9][0-9][0-9][0-9]-*' "
         f"GROUP BY value ORDER BY value DESC LIMIT {limit}"
     )
-

@@ -165,4 +165,3 @@ def readable_in_place(path: Path) -> bool:
         return True
     except sqlite3.Error:
         return False
-

@@ -325,4 +325,3 @@ def version_with_page(db: Database, version_id: int) -> dict[str, Any]:
             [version_id],
         )
     )
-
