@@ -196,3 +196,14 @@ def test_library_warnings_go_to_the_log_not_stderr(tmp_path):
     text = log.read_text(encoding="utf-8")
     assert "EOF marker not found" in text and "Workbook contains no default style" in text
     del logging, warnings
+
+
+def test_every_default_passes_its_own_check():
+    """The first layer is checked too: a default of the wrong type would fail here."""
+    for setting in config.SETTINGS:
+        assert config.check(setting, setting.default, "defaults") == setting.default
+    bad = config.Setting("delay", "seconds", "fast", 0)
+    with pytest.raises(
+        ConfigError, match='defaults: delay must be a number of seconds ≥ 0, got "fast"'
+    ):
+        config.check(bad, bad.default, "defaults")
