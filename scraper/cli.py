@@ -329,7 +329,9 @@ def changes(
     if as_json:
         click.echo(render.as_json([digest.public(i) for i in items]))
     elif not items:
-        click.echo(f"scraper: nothing new, changed or removed ({header.lower()})", err=True)
+        click.echo(
+            f"scraper: nothing new, changed or removed ({header[:1].lower()}{header[1:]})", err=True
+        )
     else:
         click.echo(render.digest_text(header, items))
 
@@ -394,7 +396,9 @@ def notify(urls: tuple[str, ...], db_path: str, run_id: int | None, top: int) ->
         fail(ConfigError(str(exc)))
     done = push.deliver(open_archive(db_path), db_path, services, run_id, top)
     if not done.sent and sys.stderr.isatty():
-        click.echo(f"scraper: nothing to send ({done.header.lower()})", err=True)
+        click.echo(
+            f"scraper: nothing to send ({done.header[:1].lower()}{done.header[1:]})", err=True
+        )
     if done.failed:
         click.echo(
             f"scraper: notify: sending failed to {', '.join(done.failed)} "
@@ -656,7 +660,9 @@ def extract_command(
         click.echo(f"scraper: cannot read {path_or_url} as a page: {exc}", err=True)
         sys.exit(1)
     except LookupError as exc:
-        fail(ConfigError(f"unknown encoding: {exc}"))
+        fail(
+            ConfigError(str(exc) if "unknown encoding" in str(exc) else f"unknown encoding: {exc}")
+        )
     click.echo(render.as_json(fields) if as_json else render.extract_text(fields))
 
 

@@ -197,8 +197,9 @@ def ranked(events: Iterable[dict[str, Any]], lines: int = 3) -> list[dict[str, A
 
 def public(entry: dict[str, Any]) -> dict[str, Any]:
     """A digest item as ``changes --json`` prints it: today's fields (``event``, ``kind``,
-    ``url``, ``at``, ``version``, ``changed``…) with ``rank`` first and the excerpts."""
-    return {key: entry[key] for key in PUBLIC if key in entry}
+    ``url``, ``at``, ``version``, ``changed``…) with ``rank`` first and the excerpts. Every
+    object has every key; one that does not apply to the event is null."""
+    return {key: entry.get(key) for key in PUBLIC}
 
 
 def label(entry: dict[str, Any]) -> str:
@@ -303,7 +304,10 @@ def changes_digest(
 ) -> tuple[str, list[dict[str, Any]], bool]:
     """``scraper changes``: the latest run's digest (:func:`run_digest`), or, from ``since``,
     every event between the two times. (header, ranked items, whether a run is going)."""
+    if since is None and until is None:
+        return run_digest(db, None, kinds, lines, None)
     if since is None:
-        return run_digest(db, None, kinds, lines, until)
+        header = f"Until {until}"
+        return header, ranked(archive.changes(db, "0000", until, kinds), lines), False
     header = f"Since {since}" + (f" until {until}" if until else "")
     return header, ranked(archive.changes(db, since, until, kinds), lines), False

@@ -251,3 +251,24 @@ def test_an_excerpt_is_centred_on_the_change_and_always_holds_it():
     apart = digest.excerpts("\n".join(paragraphs), "\n".join(edited), lines=1)
     assert apart == ["  第0段\n- 第1段\n+ 新增一\n  第2段", "  第7段\n- 第8段\n+ 新增八\n  第9段"]
     assert len(digest.excerpts("\n".join(paragraphs), "\n".join(edited), lines=3)) == 1
+
+
+def test_until_alone_takes_everything_archived_up_to_then_and_json_keys_are_all_there(changed):
+    with sqlite3.connect(changed.db) as con:
+        first_run_end = con.execute("SELECT finished FROM runs ORDER BY id LIMIT 1").fetchone()[0]
+        first_pages = con.execute(
+            "SELECT count(*) FROM versions v JOIN pages p ON p.id = v.page_id "
+            "WHERE v.number = 1 AND v.run_id = 1 AND p.kind IN ('document', 'attachment')"
+        ).fetchone()[0]
+    events = json.loads(changes(changed.db, "--until", first_run_end, "--json").stdout)
+    # Everything up to the end of the first crawl (the second may start in that same second,
+    # so only the first crawl's new pages are certain), and nothing after it.
+    assert first_pages > 20
+    assert sum(e["event"] == "new" and e["version"] == 1 for e in events) >= first_pages
+    assert all(e["at"] <= first_run_end for e in events)
+    latest = json.loads(changes(changed.db, "--json").stdout)
+    assert {e["event"] for e in latest} >= {"changed", "removed"}
+    keys = {"rank", "event", "kind", "url", "at", "detail", "size", "sha256", "last_seen"}
+    assert all(keys <= set(e) for e in latest)
+    new = next(e for e in latest if e["event"] == "new")
+    assert new["detail"] is None and new["sha256"] is None

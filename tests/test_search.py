@@ -229,7 +229,7 @@ def test_titles_rank_first_and_snippets_mark_every_hit(tmp_path):
     total, rows = search.search(db, parse_query("预算"), limit=2)
     assert total == 3
     assert [r["url"] for r in rows] == [BASE + "a.html", BASE + "b.html"]
-    assert rows[0]["score"] is not None
+    assert rows[0]["score"] is not None and rows[0]["score"] < 0  # bm25: lower is better
     total, rows = search.search(db, parse_query("预算"), limit=10)
     assert rows[2]["url"] == BASE + "c.html"
     assert "本年[预算]执行" in rows[2]["snippet"]

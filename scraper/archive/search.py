@@ -355,7 +355,7 @@ def search(
     total, ranked = _ranked(db, query, filters, limit)
     details = _details(db, [vid for vid, _ in ranked])
     return total, [
-        _result(details[vid], query, None if score is None else round(float(score), 4))
+        _result(details[vid], query, None if score is None else float(f"{score:.6g}"))
         for vid, score in ranked
         if vid in details
     ]

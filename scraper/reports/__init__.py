@@ -1,0 +1,20 @@
+"""Annual reports (政府信息公开工作年度报告) as data: recognise them, read tables 二, 三 and 四
+into cells with canonical names, and check the identities between the figures.
+
+Pure functions, no database: the archive integration lives in scraper.archive.
+"""
+
+from scraper.reports.checks import CheckResult, cross_year_checks, run_checks
+from scraper.reports.recognise import Recognition, recognise
+from scraper.reports.tables import Cell, ParsedTables, parse_tables
+
+__all__ = [
+    "Cell",
+    "CheckResult",
+    "ParsedTables",
+    "Recognition",
+    "cross_year_checks",
+    "parse_tables",
+    "recognise",
+    "run_checks",
+]
