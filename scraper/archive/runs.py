@@ -109,15 +109,6 @@ def frontier_pending(db: Database, run_id: int) -> int:
     )
 
 
-def frontier_update(
-    db: Database, run_id: int, queued: list[tuple[str, str, bool]], done: str | None
-) -> None:
-    """Record newly queued tasks and one finished task, in one transaction."""
-    frontier_record(
-        db, run_id, [("queued", *q) for q in queued] + ([("done", done)] if done else [])
-    )
-
-
 def frontier_record(db: Database, run_id: int, events: list[tuple[Any, ...]]) -> None:
     """Record, in one transaction and a few statements, what happened to the frontier in
     order: ``("queued", url, reason, guessed)`` and ``("done", url)``. The last event of a
