@@ -90,6 +90,25 @@ def wait_until_up(proc: subprocess.Popen[str], url: str) -> None:
             time.sleep(0.1)
 
 
+def start_serve(*dbs: Path) -> tuple[subprocess.Popen[str], str]:
+    """`scraper serve` on ``dbs`` at a free port, started as a user starts it, and up:
+    (the process, its root URL). The caller stops it."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "scraper", "serve", *(a for db in dbs for a in ("--db", str(db)))]
+        + ["--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    root = f"http://127.0.0.1:{port}"
+    wait_until_up(proc, f"{root}/-/versions.json")
+    return proc, root
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     tmp = tmp_path_factory.mktemp("serve")
@@ -102,20 +121,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         with contextlib.closing(sqlite3.connect(main)) as conn:
             conn.execute("VACUUM INTO ?", [str(copy)])
         copy_hash = sha256(copy)
-        port = free_port()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "scraper", "serve", "--db", str(main), "--db", str(copy)]
-            + ["--port", str(port)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-            cwd=ROOT,
-        )
-        root = f"http://127.0.0.1:{port}"
+        proc, root = start_serve(main, copy)
         try:
-            wait_until_up(proc, f"{root}/-/versions.json")
             docs = sorted(site.expected_documents().items())
             # A document with attachment files, so that its files disappear with it.
             deleted, doc = next((p, d) for p, d in docs if d["attachments"])

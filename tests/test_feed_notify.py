@@ -6,9 +6,6 @@ changes it, and crawled again."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,8 +19,8 @@ import pytest
 
 from scraper import notify
 
-from .conftest import ROOT, run_cli
-from .test_datasette import free_port, wait_until_up
+from .conftest import run_cli
+from .test_datasette import free_port, start_serve
 from .test_digest import Changed, changed_archive
 
 
@@ -112,19 +109,8 @@ def test_feed_filters(changed):
 
 
 def test_the_changes_feed_canned_query_is_an_atom_feed_under_serve(changed):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "scraper", "serve", "--db", str(changed.db), "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    root = f"http://127.0.0.1:{port}"
+    proc, root = start_serve(changed.db)
     try:
-        wait_until_up(proc, f"{root}/-/versions.json")
         response = httpx.get(f"{root}/archive/changes_feed.atom", timeout=30)
         assert response.status_code == 200, response.text[:500]
     finally:
