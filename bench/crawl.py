@@ -39,8 +39,8 @@ from selectolax.lexbor import LexborHTMLParser
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from scraper.platforms.trs import pager_calls  # noqa: E402
 from scraper.replica import ReplicaServer, ReplicaSite  # noqa: E402
-from scraper.trs import pager_calls  # noqa: E402
 from scraper.urls import Scope, canonical_url  # noqa: E402
 
 

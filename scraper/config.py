@@ -364,7 +364,7 @@ def build(values: Mapping[str, Any], where: str) -> Profile:
     for url in start_urls:
         if url not in scope:
             raise ConfigError(f"start URL {url} is outside the scope ({', '.join(scope.prefixes)})")
-    from scraper import trs
+    from scraper.platforms import shared
 
     def table(name: str) -> dict[str, Any]:
         return {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith(name + ".")}
@@ -373,9 +373,9 @@ def build(values: Mapping[str, Any], where: str) -> Profile:
         **table("fetch"), delay=values["delay"], concurrency=values["concurrency"]
     )
     fetch.user_agent = fetch.user_agent.replace("{version}", __version__)
-    # A profile's markers add to the platform's own (scraper.trs), never replace them.
-    fetch.waf_markers = list(dict.fromkeys([*trs.WAF_MARKERS, *fetch.waf_markers]))
-    fetch.soft_404_markers = list(dict.fromkeys([*trs.SOFT_404_MARKERS, *fetch.soft_404_markers]))
+    # A profile's markers add to the platform's own (scraper.platforms.shared), never replace them.
+    fetch.waf_markers = list(dict.fromkeys([*shared.WAF_MARKERS, *fetch.waf_markers]))
+    fetch.soft_404_markers = list(dict.fromkeys([*shared.SOFT_404_MARKERS, *fetch.soft_404_markers]))
     return Profile(
         name=str(values["name"]),
         title=str(values["title"]),

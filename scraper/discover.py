@@ -1,6 +1,6 @@
 """Links out of a decoded page: pages to visit, list pagers, document parts, attachments.
 
-Pagers are read with the platform vocabulary (:mod:`scraper.trs`): a script pager's pages
+Pagers are read with the platform vocabulary (:mod:`scraper.platforms.trs`): a script pager's pages
 are its stem's numbered pages; link pagers (下一页/尾页/共N页) are ordinary links, also
 reported as ``pager`` so that incremental runs can page through lists.
 """
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from scraper import trs
+from scraper.platforms import shared, trs
 from scraper.urls import Scope, canonical_link, canonical_url
 
 logger = logging.getLogger(__name__)
@@ -105,7 +105,7 @@ def discover(
             continue
         seen.add(target)
         # Attachments are recorded by extraction with their document, never fetched as pages.
-        if trs.url_is_attachment(target, attachment_extensions) or target not in scope:
+        if shared.url_is_attachment(target, attachment_extensions) or target not in scope:
             continue
         text = (node.text(deep=True) or "").strip()
         if any(word in text for word in _PAGER_WORDS) or text.isdigit() and len(text) < 4:

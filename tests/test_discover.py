@@ -4,7 +4,7 @@ import pytest
 
 from scraper.crawl import next_pages
 from scraper.discover import discover
-from scraper.trs import MAX_PAGER_PAGES, PagerCall, pager_calls
+from scraper.platforms.trs import MAX_PAGER_PAGES, PagerCall, pager_calls
 from scraper.urls import Scope
 
 DOC = re.compile(r"/t\d{8}_\d+(?:_\d+)?\.s?html?$")
@@ -143,7 +143,7 @@ def test_same_page_needs_the_folder_itself_without_a_query():
 
 
 def test_attachments_are_one_rule_with_a_profiles_extra_extensions():
-    from scraper.trs import href_is_attachment, url_is_attachment
+    from scraper.platforms.shared import href_is_attachment, url_is_attachment
 
     assert url_is_attachment("http://h.cn/a/P020231023.PDF")
     assert url_is_attachment("http://h.cn/a/scan.tif", ["tif"])

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scraper import archive, trs
+from scraper import archive
 from scraper.crawl import files
 from scraper.crawl.frontier import Task
 from scraper.crawl.read import PageRead
@@ -30,6 +30,7 @@ from scraper.errors import (
 )
 from scraper.extract import EXTRACTOR_VERSION
 from scraper.fetch import FetchResult
+from scraper.platforms import shared
 from scraper.urls import canonical_url
 
 if TYPE_CHECKING:
@@ -116,7 +117,7 @@ class Visitor:
         return (
             task.reason in FILE_REASONS
             or task.url in self.run.file_urls
-            or trs.url_is_attachment(task.url, self.run.profile.discover.attachment_extensions)
+            or shared.url_is_attachment(task.url, self.run.profile.discover.attachment_extensions)
         )
 
     def _answers_as_file(self, task: Task, known: Known, result: FetchResult) -> bool:
@@ -131,7 +132,7 @@ class Visitor:
         ctype = (result.content_type or "").split(";")[0].strip().lower()
         extensions = self.run.profile.discover.attachment_extensions
         return not (
-            ctype.startswith("text/html") and not trs.url_is_attachment(result.url, extensions)
+            ctype.startswith("text/html") and not shared.url_is_attachment(result.url, extensions)
         )
 
     async def handle(

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper import trs
 from scraper.config import ExtractRules
 from scraper.extract.body import (
     find_attachments,
@@ -48,6 +47,7 @@ from scraper.extract.meta import (
     title_from_title_tag,
 )
 from scraper.extract.page import Page, clean, node_text, parse_date, select, usable_href, words
+from scraper.platforms import shared, trs
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
 
 
 def _pager(scripts: list[str]) -> dict[str, Any]:
-    """The first pager of the page's scripts (see :mod:`scraper.trs`): total, current,
+    """The first pager of the page's scripts (see :mod:`scraper.platforms.trs`): total, current,
     stem, ext, records, and whether it pages a detail page (``article``)."""
     for script in scripts:
         if "createPageHTML" not in script and "countPage" not in script:
@@ -239,7 +239,7 @@ def _decide_kind(
     except re.error:
         logger.warning("bad document_url pattern %r", rules.document_url)
         doc_url = False
-    if not strong and content < 300 and trs.ERROR_PAGE_RE.search(node_text(page.nodes[0])[:3000]):
+    if not strong and content < 300 and shared.ERROR_PAGE_RE.search(node_text(page.nodes[0])[:3000]):
         return "other"  # an error or block page is never a version of the document
     if doc_url and body is not None:
         return "document"

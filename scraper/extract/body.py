@@ -37,7 +37,7 @@ from scraper.extract.page import (
     usable_href,
     words,
 )
-from scraper.trs import href_is_attachment, text_is_attachment
+from scraper.platforms.shared import href_is_attachment, text_is_attachment
 
 logger = logging.getLogger(__name__)
 

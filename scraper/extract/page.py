@@ -19,7 +19,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from scraper.trs import href_is_attachment, text_is_attachment  # noqa: F401 (used below)
+from scraper.platforms.shared import href_is_attachment, text_is_attachment  # noqa: F401 (used below)
 
 logger = logging.getLogger("scraper.extract")
 
