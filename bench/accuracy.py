@@ -57,6 +57,9 @@ FLOORS = {
 }
 
 
+PROJECT_CORPUS = ROOT / "tests" / "corpus"
+
+
 def default_corpus() -> Path:
     env = os.environ.get("SCRAPER_CORPUS")
     if env:
@@ -64,9 +67,37 @@ def default_corpus() -> Path:
     return ROOT.parent / "shared" / "corpus"
 
 
+def default_corpora() -> list[Path]:
+    """The shared corpus and the project's own (tests/corpus), where they exist."""
+    return [c for c in (default_corpus(), PROJECT_CORPUS) if _label_files(c)]
+
+
+def _label_files(corpus: Path) -> list[Path]:
+    """A corpus's labels: ``labels.jsonl`` and/or one file per collector in ``labels/``."""
+    files = [corpus / "labels.jsonl"] if (corpus / "labels.jsonl").exists() else []
+    return files + sorted((corpus / "labels").glob("*.jsonl"))
+
+
 def load_labels(corpus: Path) -> list[dict[str, Any]]:
-    with (corpus / "labels.jsonl").open(encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh if line.strip()]
+    """Every label of one corpus, each with the family it belongs to: the label's own
+    ``platform``, else the hand-made map ``families.json`` of the project's corpus (the
+    shared corpus's labels name none), else "other"."""
+    families = _families()
+    labels = []
+    for path in _label_files(corpus):
+        with path.open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.strip():
+                    label = json.loads(line)
+                    label.setdefault("platform", families.get(label["file"], "other"))
+                    label["_corpus"] = str(corpus)
+                    labels.append(label)
+    return labels
+
+
+def _families() -> dict[str, str]:
+    path = PROJECT_CORPUS / "families.json"
+    return json.loads(path.read_text(encoding="utf-8"))["pages"] if path.exists() else {}
 
 
 def nows(text: str | None) -> str:
@@ -227,13 +258,29 @@ Predictor = Callable[[Mapping[str, Any], bytes], Mapping[str, Any]]
 Pages = list[tuple[dict[str, Any], bytes]]  # (label, the page's bytes as saved)
 
 
-def load_pages(corpus: Path, exclude: Iterable[str] = ()) -> Pages:
+def load_pages(corpora: Path | Iterable[Path], exclude: Iterable[str] = ()) -> Pages:
     skip = set(exclude)
+    dirs = [corpora] if isinstance(corpora, Path) else list(corpora)
     return [
         (label, (corpus / "pages" / label["file"]).read_bytes())
+        for corpus in dirs
         for label in load_labels(corpus)
         if label["file"] not in skip
     ]
+
+
+def _host(label: Mapping[str, Any]) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(label.get("origin_url") or "").netloc or label["file"]
+
+
+def by_family(rows: list[dict[str, Any]], pages: Pages) -> dict[str, list[dict[str, Any]]]:
+    family = {label["file"]: label["platform"] for label, _ in pages}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        out.setdefault(family[row["file"]], []).append(row)
+    return dict(sorted(out.items()))
 
 
 def score(pages: Pages, predict: Predictor) -> list[dict[str, Any]]:
@@ -313,7 +360,12 @@ def speeds(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        action="append",
+        help="a corpus directory (repeatable; default: ../shared/corpus and tests/corpus)",
+    )
     parser.add_argument(
         "--repeat", type=int, default=7, help="timed passes over the corpus (the best counts)"
     )
@@ -325,20 +377,33 @@ def main(argv: list[str] | None = None) -> int:
         help="leave this corpus page out (repeatable): how much one page moves the figures",
     )
     args = parser.parse_args(argv)
-    if not (args.corpus / "labels.jsonl").exists():
-        print(f"no corpus at {args.corpus} (set --corpus or SCRAPER_CORPUS)", file=sys.stderr)
+    corpora = args.corpus or default_corpora()
+    if not corpora or not all(_label_files(c) for c in corpora):
+        print(f"no corpus at {corpora} (set --corpus or SCRAPER_CORPUS)", file=sys.stderr)
         return 0
 
     import logging
 
     logging.disable(logging.WARNING)  # trafilatura is chatty about short pages
-    pages = load_pages(args.corpus, args.exclude)
+    pages = load_pages(corpora, args.exclude)
     tools = {"scraper": scraper_predict, "trafilatura": trafilatura_predict}
-    columns = {name: summarise(score(pages, predict)) for name, predict in tools.items()}
+    scored = {name: score(pages, predict) for name, predict in tools.items()}
+    columns = {name: summarise(rows) for name, rows in scored.items()}
     first = speeds(pages, tools, args.repeat, first_sight=True)
     again = speeds(pages, tools, args.repeat, first_sight=False)
-    print(f"Corpus: {args.corpus} ({len(pages)} pages, best of {args.repeat} timed passes each)\n")
+    where = " + ".join(str(c) for c in corpora)
+    sites = len(
+        {label.get("site") or _host(label) for label, _ in pages if label["kind"] == "detail"}
+    )
+    details = sum(1 for label, _ in pages if label["kind"] == "detail")
+    print(f"Corpus: {where} ({len(pages)} pages: {details} detail pages from {sites} sites; "
+          f"best of {args.repeat} timed passes each)\n")  # fmt: skip
     print(format_table(columns))
+    families = {name: by_family(rows, pages) for name, rows in scored.items()}
+    for family in families["scraper"]:
+        count = sum(1 for label, _ in pages if label["platform"] == family)
+        print(f"\nFamily {family} ({count} pages)\n")
+        print(format_table({n: summarise(families[n][family]) for n in tools}))
     rows = [("pages/s, same pages again", again)]
     if forget_pages():
         rows.insert(0, ("pages/s, first sight", first))

@@ -58,10 +58,14 @@ class Group(click.Group):
     command_class = Command
 
 
+def require_archive(db_path: str) -> None:
+    if not Path(db_path).is_file():
+        fail(ConfigError(f"no archive at {db_path} (run `scraper crawl` first, or give --db)"))
+
+
 def open_archive(db_path: str) -> Any:
     """Open an existing archive for reading."""
-    if not Path(db_path).exists():
-        fail(ConfigError(f"no archive at {db_path} (run `scraper crawl` first, or give --db)"))
+    require_archive(db_path)
     return archive.open_db(db_path, readonly=True)
 
 
@@ -73,6 +77,21 @@ def cli() -> None:
 
 
 # -- crawl ---------------------------------------------------------------------------------
+
+
+# Settings typed as text on the command line; config checks them and names the flag.
+_SETTING_FLAGS = [
+    ("--concurrency", "Requests in flight per host (default 2; env SCRAPER_CONCURRENCY)."),
+    ("--delay", "Least seconds between two requests to the same host; 0 allowed; robots.txt Crawl-delay raises it (default 1; env SCRAPER_DELAY)."),
+    ("--max-pages", "Stop after fetching this many pages (attachment files count)."),
+    ("--attachment-max-bytes", "Largest attachment file downloaded, in bytes (default 50000000); larger ones are recorded as too-large."),
+    ("--recheck", "Share of known documents re-checked by a default run (default 0.05; env SCRAPER_RECHECK)."),
+    ("--timeout", "Seconds before a request times out (default 30)."),
+    ("--max-bytes", "Largest response accepted, in bytes (default 20000000)."),
+    ("--retries", "Retries of a retryable failure: timeout, connection error, HTTP 408, 425, 429, 500, 502, 503, 504, 522, 524 (default 3)."),
+    ("--retry-wait", "Base seconds of the exponential back-off between retries (default 2)."),
+    ("--user-agent", "User-Agent header (default names scraper and its home page; env SCRAPER_USER_AGENT)."),
+]  # fmt: skip
 
 
 def crawl_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -101,47 +120,15 @@ def crawl_options(func: Callable[..., Any]) -> Callable[..., Any]:
             help="URL prefix to stay within (repeatable; default: the start URL's folder).",
         ),
         db_option,
-        click.option(
-            "--concurrency",
-            help="Requests in flight per host (default 2; env SCRAPER_CONCURRENCY).",
-        ),
-        click.option(
-            "--delay",
-            help="Least seconds between two requests to the same host; 0 allowed; robots.txt Crawl-delay raises it (default 1; env SCRAPER_DELAY).",
-        ),
-        click.option(
-            "--max-pages",
-            help="Stop after fetching this many pages (attachment files count).",
-        ),
+        *(click.option(flag, help=text) for flag, text in _SETTING_FLAGS[:3]),
         click.option(
             "--attachments/--no-attachments",
             "download_attachments",
             default=None,
             help="Download and version the attachment files in scope (default: on; env SCRAPER_ATTACHMENTS).",
         ),
-        click.option(
-            "--attachment-max-bytes",
-            help="Largest attachment file downloaded, in bytes (default 50000000); larger ones are recorded as too-large.",
-        ),
         click.option("--full", is_flag=True, help="Walk every list and re-check every known page."),
-        click.option(
-            "--recheck",
-            help="Share of known documents re-checked by a default run (default 0.05; env SCRAPER_RECHECK).",
-        ),
-        click.option("--timeout", help="Seconds before a request times out (default 30)."),
-        click.option("--max-bytes", help="Largest response accepted, in bytes (default 20000000)."),
-        click.option(
-            "--retries",
-            help="Retries of a retryable failure: timeout, connection error, HTTP 408, 425, 429, 500, 502, 503, 504, 522, 524 (default 3).",
-        ),
-        click.option(
-            "--retry-wait",
-            help="Base seconds of the exponential back-off between retries (default 2).",
-        ),
-        click.option(
-            "--user-agent",
-            help="User-Agent header (default names scraper and its home page; env SCRAPER_USER_AGENT).",
-        ),
+        *(click.option(flag, help=text) for flag, text in _SETTING_FLAGS[3:]),
         click.option(
             "--log-file",
             type=click.Path(dir_okay=False),
@@ -212,13 +199,8 @@ SEARCH_KINDS = ["document", "other", "attachment", "list"]
 
 
 def kind_option(default: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return click.option(
-        "--kind",
-        type=click.Choice(KINDS),
-        default=default,
-        show_default=True,
-        help="Which pages (kind of page).",
-    )
+    return click.option("--kind", type=click.Choice(KINDS), default=default, show_default=True,
+                        help="Which pages (kind of page).")  # fmt: skip
 
 
 digest_kinds = click.option(
@@ -593,8 +575,7 @@ def search(
 def reindex(db_path: str, search_only: bool) -> None:
     """Rebuild derived data from the stored versions (with no flag, everything derived:
     today the search index), so an improved indexer can revisit history."""
-    if not Path(db_path).exists():
-        fail(ConfigError(f"no archive at {db_path} (run `scraper crawl` first, or give --db)"))
+    require_archive(db_path)
     with archive.archive_lock(db_path):
         db = archive.open_db(db_path)
         started = time.monotonic()
@@ -604,16 +585,9 @@ def reindex(db_path: str, search_only: bool) -> None:
 
 
 @cli.command()
-@click.option(
-    "--db",
-    "db_paths",
-    envvar="SCRAPER_DB",
-    multiple=True,
-    default=[DEFAULT_DB],
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Archive file (repeatable: one per site; env SCRAPER_DB, paths separated by ':').",
-)
+@click.option("--db", "db_paths", envvar="SCRAPER_DB", multiple=True, default=[DEFAULT_DB],
+              show_default=True, type=click.Path(dir_okay=False),
+              help="Archive file (repeatable: one per site; env SCRAPER_DB, paths separated by ':').")  # fmt: skip
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
 def serve(db_paths: tuple[str, ...], host: str, port: int) -> None:
@@ -621,8 +595,7 @@ def serve(db_paths: tuple[str, ...], host: str, port: int) -> None:
     from scraper import serve as serving
 
     for path in db_paths:
-        if not Path(path).is_file():
-            fail(ConfigError(f"no archive at {path} (run `scraper crawl` first, or give --db)"))
+        require_archive(path)
     if host not in serving.LOCAL_HOSTS:
         click.echo(f"scraper: warning: serving on {host}, not only this machine", err=True)
     ds = serving.make_datasette(db_paths)
@@ -664,6 +637,28 @@ def extract_command(
             ConfigError(str(exc) if "unknown encoding" in str(exc) else f"unknown encoding: {exc}")
         )
     click.echo(render.as_json(fields) if as_json else render.extract_text(fields))
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the starter profile here.")  # fmt: skip
+@click.option("--delay", help="Least seconds between two requests (default 1).")
+@click.option("--user-agent", help="User-Agent header.")
+def probe(
+    url: str, as_json: bool, output: str | None, delay: str | None, user_agent: str | None
+) -> None:
+    """Fetch a start page, a list and a document politely; name the platform, its columns and
+    pagers, the document's fields, and print a starter profile."""
+    from scraper.probe import probe as run_probe
+
+    if output and Path(output).exists():
+        fail(ConfigError(f"{output} exists; not overwriting it"))
+    logging.getLogger("scraper").setLevel(logging.ERROR)  # the one line is the report
+    found = run_probe(url, {"delay": delay, "fetch.user_agent": user_agent, "fetch.retries": "1"})
+    if output:
+        Path(output).write_text(found.profile, encoding="utf-8")
+    click.echo(render.as_json(found.as_dict()) if as_json else render.probe_text(found.as_dict()))
 
 
 # -- demo ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scraper import __version__
+from scraper import __version__, platforms
 from scraper.errors import ConfigError
 from scraper.urls import Scope, default_scope_prefix
 
@@ -80,7 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extract.title", "selectors", []),
     Setting("extract.breadcrumb", "selectors", []),
     Setting("extract.drop", "selectors", []),
-    Setting("extract.document_url", "regex", r"/t\d{8}_\d+(?:_\d+)?\.s?html?$"),
+    # Every known platform's article addresses (scraper.platforms).
+    Setting("extract.document_url", "regex", platforms.document_url_pattern()),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
 # Older profiles put delay and concurrency in [fetch]; both spellings are read.
@@ -359,8 +360,15 @@ def build(values: Mapping[str, Any], where: str) -> Profile:
         raise ConfigError(
             "no start URL: use --site NAME, --profile PATH or --start-url URL (see `scraper sites`)"
         )
-    prefixes = list(values["scope"]) or [default_scope_prefix(u) for u in start_urls]
-    scope = Scope(prefixes)
+    prefixes = list(values["scope"])
+    if prefixes:
+        scope = Scope(prefixes)
+    else:
+        # Derived from the start URLs: each one's folder, and on the same hosts whatever
+        # the known platforms keep outside a section (VSB's /info/ articles, Hanweb's /art/).
+        scope = Scope(
+            [default_scope_prefix(u) for u in start_urls], also=platforms.outside_folders()
+        )
     for url in start_urls:
         if url not in scope:
             raise ConfigError(f"start URL {url} is outside the scope ({', '.join(scope.prefixes)})")

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from scraper.platforms import shared, trs
+from scraper.platforms import Listing, shared, trs
 from scraper.urls import Scope, canonical_link, canonical_url
 
 logger = logging.getLogger(__name__)
@@ -33,6 +33,9 @@ class Links:
     # A column folder ("…/tzgg/") whose script pager names its stem is that stem's first
     # page ("…/tzgg/list.html"): the same page at a second address.
     same_as: str | None = None
+    # The page after this one, where the platform's pager says (an incremental run follows
+    # it while the list shows new documents); None: work it out from the pager's numbering.
+    next: str | None = None
 
 
 def _stem_pages(base_url: str, total: int, stem: str, ext: str) -> list[str]:
@@ -48,8 +51,11 @@ def discover(
     ignore_patterns: list[str],
     document_pattern: re.Pattern[str],
     tree: HTMLParser | None = None,
+    listing: Listing | None = None,
 ) -> Links:
-    """Classify the links of one page. ``url`` is the page's canonical URL."""
+    """Classify the links of one page. ``url`` is the page's canonical URL; ``listing``, a
+    list its platform serves as data (:mod:`scraper.platforms`), whose items and pages join
+    the page's own links."""
     links = Links()
     tree = tree if tree is not None else HTMLParser(html)
     base = url
@@ -116,6 +122,37 @@ def discover(
         total_pages = int(match.group(1)) if match else None
         if total_pages and total_pages > 1:
             links.pager.extend(_stem_pages(url, total_pages, own["stem"], own["ext"]))
+    if listing is not None:
+        _add_listing(links, listing, url, seen, scope, attachment_extensions)
     links.pager = [u for u in dict.fromkeys(links.pager) if u in scope and u != url]
     links.parts = [u for u in dict.fromkeys(links.parts) if u in scope and u != url]
     return links
+
+
+def _add_listing(
+    links: Links,
+    listing: Listing,
+    url: str,
+    seen: set[str],
+    scope: Scope,
+    attachment_extensions: list[str],
+) -> None:
+    for item in listing.items:
+        with contextlib.suppress(ValueError):
+            target = canonical_url(item.url, base=url)
+            if (
+                target != url
+                and target not in seen
+                and target in scope
+                and not shared.url_is_attachment(target, attachment_extensions)
+            ):
+                seen.add(target)
+                links.pages.append(target)
+    pager = []
+    for page in listing.pager:
+        with contextlib.suppress(ValueError):
+            pager.append(canonical_url(page, base=url))
+    links.pager.extend(pager)
+    if listing.next:
+        with contextlib.suppress(ValueError):
+            links.next = canonical_url(listing.next, base=url)

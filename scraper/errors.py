@@ -7,6 +7,7 @@
     ├── ArchiveBusy            another run holds the archive's lock         → exit 3
     ├── StoreError             the archive cannot be written (disk full…)   → exit 4
     ├── DecodeError            bytes that cannot be read as a page
+    ├── ProbeFailed            `probe` could not read the start page        → exit 1
     └── FetchError             one URL could not be fetched (has .url)
         ├── RetryableFetch     timeout, connection reset, 5xx, 429          → retried
         └── PermanentFetch     not worth retrying
@@ -53,6 +54,10 @@ class StoreError(ScraperError):
 
 class DecodeError(ScraperError):
     pass
+
+
+class ProbeFailed(ScraperError):
+    exit_code = EXIT_SOME_FAILED
 
 
 class FetchError(ScraperError):

@@ -123,6 +123,25 @@ def extract_text(fields: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def probe_text(found: dict[str, Any]) -> str:
+    """``scraper probe``: what was found, then the starter profile."""
+    sample = found["sample"]
+    lines = [
+        f"platform: {found['platform']}",
+        f"columns:  {len(found['columns'])} found" + "".join(f"\n  {u}" for u in found["columns"][:20]),
+        f"list:     {found['list_url'] or '(none found)'}",
+        f"pagers:   {', '.join(found['pagers']) or '(none)'}",
+        f"document: {found['document_url'] or '(none found)'}",
+        *(f"  {key:>11}: {json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value}"
+          for key, value in sample.items()),
+        *(f"note: {note}" for note in found["notes"]),
+        "",
+        "# starter profile" + " (validated)",
+        found["profile"].rstrip(),
+    ]  # fmt: skip
+    return "\n".join(lines)
+
+
 def warc_line(counts: dict[str, int], output: str) -> str:
     return (
         f"scraper: {counts['versions']} versions of {counts['pages']} pages, "

@@ -19,6 +19,7 @@ from typing import Any
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper import platforms
 from scraper.codec import compress
 from scraper.config import ExtractRules
 from scraper.decode import decode_html
@@ -67,6 +68,7 @@ def read_page(content: bytes, content_type: str | None, url: str, rules: ReadRul
     trims it. Raises DecodeError for bytes that are not a readable page."""
     decoded = decode_html(content, content_type)
     tree = LexborHTMLParser(decoded.markup)
+    _, listing = platforms.listing(decoded.text, url)
     pattern = _patterns.get(rules.document_url)
     if pattern is None:
         pattern = _patterns[rules.document_url] = re.compile(rules.document_url)
@@ -78,6 +80,7 @@ def read_page(content: bytes, content_type: str | None, url: str, rules: ReadRul
         ignore_patterns=list(rules.ignore_patterns),
         document_pattern=pattern,
         tree=tree,
+        listing=listing,
     )
     fields = extract(decoded.markup, url, rules.extract, tree=tree)
     soft_404 = (

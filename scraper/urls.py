@@ -89,22 +89,29 @@ def default_scope_prefix(start_url: str) -> str:
 
 class Scope:
     """A set of URL prefixes. Matching compares host (and port) and path prefix;
-    http and https count as the same site."""
+    http and https count as the same site. ``also``: folders (path prefixes) admitted on
+    the prefixes' hosts besides (where a platform keeps a section's articles and files
+    outside its folder, see :func:`scraper.platforms.outside_folders`)."""
 
-    def __init__(self, prefixes: list[str]) -> None:
+    def __init__(self, prefixes: list[str], also: tuple[str, ...] = ()) -> None:
         self.prefixes = [canonical_url(p) for p in prefixes]
+        self.also = tuple(also)
         self._rules: list[tuple[str, str]] = []
         for prefix in self.prefixes:
             parts = urlsplit(prefix)
             self._rules.append((parts.netloc, parts.path))
+        self._hosts = frozenset(netloc for netloc, _ in self._rules)
 
     def __contains__(self, url: str) -> bool:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             return False
-        return any(
+        if any(
             parts.netloc == netloc and parts.path.startswith(path) for netloc, path in self._rules
-        )
+        ):
+            return True
+        return parts.netloc in self._hosts and parts.path.startswith(self.also)
 
     def __repr__(self) -> str:
-        return f"Scope({self.prefixes!r})"
+        also = f", also={self.also!r}" if self.also else ""
+        return f"Scope({self.prefixes!r}{also})"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -16,6 +17,7 @@ from urllib.parse import urljoin
 import pytest
 from selectolax.lexbor import LexborHTMLParser
 
+from scraper import platforms
 from scraper.decode import decode_html
 from scraper.extract import extract
 from scraper.extract.body import find_list_items
@@ -43,10 +45,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def pages() -> list[tuple[dict, bytes]]:
-    return [
-        (label, (CORPUS / "pages" / label["file"]).read_bytes())
-        for label in accuracy.load_labels(CORPUS)
-    ]
+    """The shared corpus and the project's own, tests/corpus."""
+    return accuracy.load_pages(accuracy.default_corpora())
 
 
 @pytest.fixture(scope="module")
@@ -71,10 +71,32 @@ def test_encoding_matches_labels(pages: list[tuple[dict, bytes]]) -> None:
     assert not wrong, "\n".join(wrong)
 
 
+KNOWN = json.loads((ROOT / "tests" / "corpus" / "known_failures.json").read_text("utf-8"))[
+    "failures"
+]
+
+
+def _scored(label: dict, pred: dict) -> dict:
+    """The page's score without its known failures (tests/corpus/known_failures.json)."""
+    row = accuracy.score_page(label, pred)
+    return {k: v for k, v in row.items() if k not in KNOWN.get(label["file"], {})}
+
+
+def test_known_failures_still_fail(predictions: list[tuple[dict, dict]]) -> None:
+    """A known failure that comes out right must leave the list (and count again)."""
+    fixed = []
+    for label, pred in predictions:
+        row = accuracy.score_page(label, pred)
+        for field in KNOWN.get(label["file"], {}):
+            if field in row and row[field] is not False:
+                fixed.append(f"{label['file']} {field}")
+    assert not fixed, "now right, delete from known_failures.json: " + ", ".join(fixed)
+
+
 def test_fields_meet_floors(predictions: list[tuple[dict, dict]]) -> None:
     rows, reports = [], []
     for label, pred in predictions:
-        row = accuracy.score_page(label, pred)
+        row = _scored(label, pred)
         rows.append(row)
         if report := accuracy.page_report(label, pred, row):
             reports.append(report)
@@ -91,7 +113,11 @@ def test_fields_meet_floors(predictions: list[tuple[dict, dict]]) -> None:
 
 
 def test_list_pages_are_lists(predictions: list[tuple[dict, dict]]) -> None:
-    kinds = {label["file"]: pred["kind"] for label, pred in predictions if label["kind"] == "list"}
+    kinds = {
+        label["file"]: pred["kind"]
+        for label, pred in predictions
+        if label["kind"] == "list" and "kind" not in KNOWN.get(label["file"], {})
+    }
     assert kinds and all(kind == "list" for kind in kinds.values()), kinds
 
 
@@ -123,10 +149,16 @@ def test_list_items_match_the_labelled_listings(
     bodies = {label["file"]: pred["body_text"] for label, pred in predictions}
     checked = 0
     for label, raw in pages:
-        if label["kind"] != "list":
+        if label["kind"] != "list" or KNOWN.get(label["file"]):
             continue
         base = label.get("origin_url") or ""
-        items = find_list_items(LexborHTMLParser(decode_html(raw).markup), base)
+        text = decode_html(raw).markup
+        _, data = platforms.listing(decode_html(raw).text, base)
+        items = (
+            [{"url": i.url, "title": i.title, "date": i.date} for i in data.items]
+            if data is not None and data.items  # a list served as data: Hanweb's records
+            else find_list_items(LexborHTMLParser(text), base)
+        )
         assert len(items) == label["item_count"], label["file"]
         for got, want in ((items[0], label["first_item"]), (items[-1], label["last_item"])):
             assert (got["title"], got["date"]) == (want["title"], want["date"]), label["file"]
@@ -138,3 +170,23 @@ def test_list_items_match_the_labelled_listings(
         assert lines[0] == f"{first['date'] or '----------'}  {first['title']}"
         checked += 1
     assert checked >= 3
+
+
+def test_fields_meet_floors_in_every_family(predictions: list[tuple[dict, dict]]) -> None:
+    """The same floors, family by family, for every field a family has at least
+    FAMILY_MIN_VALUES labelled values of (fewer say too little to hold a family to)."""
+    families: dict[str, list[dict]] = {}
+    for label, pred in predictions:
+        families.setdefault(label["platform"], []).append(_scored(label, pred))
+    failed = []
+    for family, rows in families.items():
+        summary = {
+            field: cell
+            for field, cell in accuracy.summarise(rows).items()
+            if cell[1] >= FAMILY_MIN_VALUES
+        }
+        failed += [f"{family}: {problem}" for problem in accuracy.failures(summary)]
+    assert not failed, "; ".join(failed)
+
+
+FAMILY_MIN_VALUES = 20

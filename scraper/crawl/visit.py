@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from scraper import archive
+from scraper import archive, platforms
 from scraper.crawl import files
 from scraper.crawl.frontier import Task
 from scraper.crawl.read import PageRead
@@ -160,7 +160,7 @@ class Visitor:
                 self._follow(stored, result.url)
             return "page"
         ctype = (result.content_type or "text/html").split(";")[0].strip().lower()
-        if not ctype.startswith(HTML_TYPES):
+        if not ctype.startswith(HTML_TYPES) and not platforms.is_data_list(result.url):
             run.log.info("not HTML (%s), not archived as a page: %s", ctype, result.url)
             return "page"
         try:
@@ -309,7 +309,8 @@ class Visitor:
             if link not in pager:
                 run.frontier.add(link, "link")
         if not documents or any(run.is_new(u) for u in documents):
-            for link in next_pages(url, links.pager):
+            following = [links.next] if links.next else next_pages(url, links.pager)
+            for link in following:
                 run.frontier.add(link, "pager", guessed=link not in links.pages)
 
 

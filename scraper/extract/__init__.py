@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from scraper import platforms
 from scraper.config import ExtractRules
 from scraper.extract.body import (
     find_attachments,
@@ -36,6 +37,7 @@ from scraper.extract.meta import (
     INDEX_LABELS,
     NOISE_LABELS,
     SOURCE_LABELS,
+    doc_no_in_body,
     find_breadcrumb,
     find_title,
     is_placeholder,
@@ -53,9 +55,11 @@ logger = logging.getLogger(__name__)
 
 # Bump whenever the fields a version is hashed on can come out differently for the same bytes
 # (1.1.0: the crawler stores attachment URLs in canonical form; 1.2.0: a list page's body is
-# its listing); the crawler then re-extracts a page's current version before comparing, so an
-# upgrade alone writes no version.
-EXTRACTOR_VERSION = "1.2.0"
+# its listing; 1.3.0: a title the <title> shows beats menu headings, a trailing file list is
+# not body text, attachment blocks after the body, 来源/时间 split on one line, the
+# firstpublishedtime tag, a 文号 heading the body); the crawler then re-extracts a page's
+# current version before comparing, so an upgrade alone writes no version.
+EXTRACTOR_VERSION = "1.3.0"
 
 
 @dataclass
@@ -97,7 +101,8 @@ _ROOT_PATH_RE = re.compile(r"^/?(?:(?:index|default|main)\.(?:s?html?|jsp|php|as
 
 _META_NAMES = words(
     "SiteName SiteDomain SiteIDCode ColumnName ColumnDescription ColumnKeywords ColumnType "
-    "ArticleTitle PubDate ContentSource Keywords Author Description Image Url"
+    "ArticleTitle PubDate ContentSource Keywords Author Description Image Url "
+    "firstpublishedtime"  # www.gov.cn's publication stamp
 )
 _META_CANON = {name.lower(): name for name in _META_NAMES}
 
@@ -129,6 +134,10 @@ def _extract(
     html: str | bytes, url: str, rules: ExtractRules, tree: LexborHTMLParser | None
 ) -> Extracted:
     tree = tree if tree is not None else LexborHTMLParser(html)
+    # The page's CMS family (scraper.platforms): its body container after the profile's,
+    # and, where it serves a list as data (embedded records, a JSON API), that list.
+    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
+    platform, listing = platforms.listing(text, url)
     meta = _meta_tags(tree)
     scripts = [node_text(s) for s in tree.css("script")]
     pager = _pager(scripts)
@@ -138,7 +147,7 @@ def _extract(
 
     page = Page(tree)
     crumb_node, breadcrumb = find_breadcrumb(page, rules.breadcrumb, meta)
-    body, strong = find_body(page, rules.body)
+    body, strong = find_body(page, rules.body, platform.body if platform else ())
     body_at = page.at(body)
     tokens, body_pos = read_tokens(page, body_at)
     labels = read_labels(page, tokens, body_pos)
@@ -152,6 +161,8 @@ def _extract(
     # Every pager word ends in 页: a cheap test before the regex.
     link_pager = any("页" in t.text and _LINK_PAGER_RE.search(t.text) for t in tokens)
     kind = _decide_kind(page, url, rules, meta, body, strong, pager, link_pager)
+    if listing is not None and listing.items:
+        kind = "list"
     result = Extracted(kind=kind, breadcrumb=breadcrumb, pager=pager)
     result.meta = {f"meta:{k}": v for k, v in meta.items()}
     if kind != "document":
@@ -160,9 +171,13 @@ def _extract(
         if kind == "list":
             # The listing is a list page's content: its versions then record what was listed
             # when, and a document dropped from its column shows as a change.
+            items = (
+                [{"date": i.date, "title": i.title} for i in listing.items]
+                if listing is not None and listing.items
+                else find_list_items(tree, url)
+            )
             result.body_text = "\n".join(
-                f"{item['date'] or '----------'}  {item['title']}"
-                for item in find_list_items(tree, url)
+                f"{item['date'] or '----------'}  {item['title']}" for item in items
             )
         return result
 
@@ -182,6 +197,8 @@ def _extract(
     if body is not None:
         strip_furniture(page, body)
         result.body_text = render(page, body)
+        if result.doc_no is None:  # a 文号 printed at the head of the text instead
+            result.doc_no = doc_no_in_body(result.body_text, result.title)
     result.attachments = find_attachments(page, body, title_node, url, scripts)
     return result
 
@@ -239,7 +256,11 @@ def _decide_kind(
     except re.error:
         logger.warning("bad document_url pattern %r", rules.document_url)
         doc_url = False
-    if not strong and content < 300 and shared.ERROR_PAGE_RE.search(node_text(page.nodes[0])[:3000]):
+    if (
+        not strong
+        and content < 300
+        and shared.ERROR_PAGE_RE.search(node_text(page.nodes[0])[:3000])
+    ):
         return "other"  # an error or block page is never a version of the document
     if doc_url and body is not None:
         return "document"

@@ -16,6 +16,7 @@ import itertools
 import logging
 import operator
 import re
+from collections.abc import Iterator
 from urllib.parse import urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -61,9 +62,9 @@ _PARAGRAPHS = frozenset(("p", "pre", "blockquote", "td", "li", "dd", "h2", "h3",
 
 _FURNITURE_MAX = 60  # furniture blocks are short; a long paragraph that mentions 打印 is text
 _RELATED_RE = re.compile(
-    r"^(?:相关(?:文档|阅读|链接|稿件|新闻|信息|文章|附件|解读|文件)|关联稿件|延伸阅读|上一篇|下一篇)"
+    r"^(?:相关(?:文档|阅读|链接|稿件|新闻|信息|文章|附件|解读|文件)|关联稿件|延伸阅读|上一篇|下一篇|上一条|下一条)"
 )
-_RELATED_WORDS = ("相关", "关联", "延伸阅读", "上一篇", "下一篇")
+_RELATED_WORDS = ("相关", "关联", "延伸阅读", "上一篇", "下一篇", "上一条", "下一条")
 
 # U+3000 inside a line is a character the author typed (第一章　总则) and is kept;
 # at either end of a line it is indentation and goes with the other whitespace.
@@ -115,12 +116,24 @@ def _is_strong(classes: str, ident: str) -> bool:
     )
 
 
-def find_body(page: Page, body_rules: list[str]) -> tuple[LexborNode | None, bool]:
-    """The body container, and whether a profile or CMS selector named it."""
+def find_body(
+    page: Page, body_rules: list[str], hints: tuple[str, ...] = ()
+) -> tuple[LexborNode | None, bool]:
+    """The body container, and whether a profile or CMS selector named it. ``hints``: the
+    page's CMS family's containers, trusted like a CMS class: unless a block outside
+    holds five times their text (a family's id on a banner)."""
     for selector in body_rules:
         hits = [n for n in select(page.tree, selector) if page.at(n) is not None]
         if hits:
             return max(hits, key=lambda n: (page.content(n), -(page.at(n) or 0))), True
+    for selector in hints:
+        hits = [n for n in select(page.tree, selector) if page.at(n) is not None]
+        if hits:
+            hinted = max(hits, key=lambda n: (page.content(n), -(page.at(n) or 0)))
+            at = page.at(hinted)
+            content = page.content(hinted)
+            if at is not None and not _has_block_beside(page, at, max(300, 5 * content)):
+                return hinted, True
 
     total, links, ends, names = page.total, page.links, page.ends, page.names
     named = [
@@ -276,7 +289,50 @@ def render(page: Page, body: LexborNode) -> str:
         compact = nows(line)
         if not (len(compact) <= _FURNITURE_MAX and FURNITURE_RE.search(compact)):
             lines.append(line)
-    return "\n".join(lines)
+    return "\n".join(_without_file_list(page, body, lines))
+
+
+# What a line of a file list holds besides the files' names: 附件1：, 附件下载, numbering,
+# brackets, VSB's 已下载…次.
+_FILE_LIST_WORDS_RE = re.compile(
+    r"(?:附件|附表|下载|相关|点击|已下载\d*次|[\d.．、:：;；,，()（）【】\[\]<>《》\-—_])*"
+)
+
+
+def _without_file_list(page: Page, body: LexborNode, lines: list[str]) -> list[str]:
+    """``lines`` without the list of attachment links that ends them: the files are the
+    attachments, not the text. A body that is nothing but its files keeps them."""
+    root = page.at(body)
+    if len(lines) < 2 or root is None or not page.link_count(root):
+        return lines
+    names = sorted(
+        {nows(t) for node in body.css("a") if (link := _attachment_link(node)) and (t := link[1])},
+        key=len,
+        reverse=True,
+    )
+    if not names:
+        return lines
+
+    def kind(line: str) -> str:
+        """What the line is: "file" (files' names, with the list's words), "label" (a
+        heading of the list, 附件：, or its numbering) or "text"."""
+        compact = nows(line)
+        for name in names:
+            compact = compact.replace(name, "\x00")
+        rest = compact.replace("\x00", "")
+        if not _FILE_LIST_WORDS_RE.fullmatch(rest):
+            return "text"
+        if len(rest) < len(compact):
+            return "file"
+        # A date (2024.12.25) is made of the same characters, and is text.
+        return "label" if "附" in rest or "下载" in rest or len(rest) <= 3 else "text"
+
+    end = len(lines)
+    if kind(lines[-1]) != "file":
+        return lines
+    while end and kind(lines[end - 1]) != "text":
+        end -= 1
+    return lines[:end] if end else lines
 
 
 def _finish_line(parts: list[str]) -> str:
@@ -453,10 +509,11 @@ def find_attachments(
         region = body
 
     found: dict[str, str] = {}
+    base = link_base(url)
 
     def add(href: str, text: str) -> None:
         try:
-            absolute = urljoin(url, href) if url else href
+            absolute = urljoin(base, href) if base else href
         except ValueError:  # "http://www.x.go索引号：v.cn/a.pdf": no address to record
             logger.debug("unresolvable attachment link %r on %s", href, url)
             return
@@ -473,20 +530,84 @@ def find_attachments(
     done: set[str] = set()
     for node in region.css("a, script") if region is not None else ():
         if node.tag == "a":
-            if (href := usable_href(node.attributes.get("href"))) is not None:
-                text = clean(node_text(node))
-                if href_is_attachment(href) or text_is_attachment(text):
-                    add(href, text)
+            if (link := _attachment_link(node)) is not None:
+                add(*link)
         elif _has_fj(script := node_text(node)):
             for m in _FJ_SCRIPT_RE.finditer(script):
                 done.add(m.group(3))
                 add_fragment(m.group(3))
+    # An attachment list may close the body's block and open one of its own right after
+    # it (TRS div.xxgk-fj, VSB p.fujian after the body's <form>).
+    for block in _blocks_after(region) if region is not None else ():
+        links = _attachment_block(page, block)
+        if links is None:
+            continue  # empty, or a print/close bar: look past it
+        if not links:
+            break  # anything else (related links, the footer) ends the body's surroundings
+        for link in links:
+            add(*link)
     for script in scripts:  # hasFJ strings elsewhere on the page still list attachments
         if _has_fj(script):
             for m in _FJ_SCRIPT_RE.finditer(script):
                 if m.group(3) not in done:
                     add_fragment(m.group(3))
     return [{"url": u, "text": t} for u, t in found.items()]
+
+
+def link_base(url: str) -> str:
+    """The address relative links are resolved against: none for a ``file:`` URL, which
+    says where a page was saved, not where it was published (``scraper extract FILE``)."""
+    return "" if url[:5].lower() == "file:" else url
+
+
+def _attachment_link(node: LexborNode) -> tuple[str, str] | None:
+    """(href, text) of a link to a file, by its address or by the name it shows."""
+    if (href := usable_href(node.attributes.get("href"))) is None:
+        return None
+    text = clean(node_text(node))
+    return (href, text) if href_is_attachment(href) or text_is_attachment(text) else None
+
+
+def _blocks_after(region: LexborNode) -> Iterator[LexborNode]:
+    """The elements after ``region``, nearest first: its next siblings, then its parent's,
+    up to the page's ``<body>``."""
+    node: LexborNode | None = region
+    while node is not None and node.tag not in ("body", "html"):
+        sibling = node.next
+        while sibling is not None:
+            if sibling.tag and sibling.tag[0] != "-":  # not text, comment
+                yield sibling
+            sibling = sibling.next
+        node = node.parent
+
+
+_ATTACH_NAME_RE = re.compile(r"fj|fujian|attach|appendix|annex|file|down", re.I)
+_ATTACH_BLOCK_TEXT = 12  # characters per file beyond its name: 附件下载：, 【】已下载…次
+
+
+def _attachment_block(page: Page, block: LexborNode) -> list[tuple[str, str]] | None:
+    """The files an attachment block after the body lists; None for a block that shows
+    nothing (empty, a script) or only a print/close bar; [] for any other block.
+
+    An attachment block says what it is (附件 in its text, or fj/attach/file… in its class
+    or id) and holds little but its links to files: a footer's 隐私政策.pdf is neither."""
+    i = page.at(block)
+    if i is None or not page.total[i]:
+        return None  # SKIP_TAGS (scripts, styles) and empty spacers
+    text = page.compact_text(i)  # what it shows: a click counter's <script> is not text
+    if len(text) <= _FURNITURE_MAX and FURNITURE_RE.search(text):
+        return None
+    if page.links[i]:
+        return []  # a link that is not a file's: navigation
+    files = [link for node in block.css("a") if (link := _attachment_link(node)) is not None]
+    names = sum(len(nows(t)) for _, t in files)
+    attrs = block.attributes
+    named = _ATTACH_NAME_RE.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+    if not files or not ("附件" in text or named):
+        return []
+    if len(text) - names > _ATTACH_BLOCK_TEXT * len(files) + 10:
+        return []
+    return files
 
 
 # --------------------------------------------------------------------------- list items
@@ -553,8 +674,9 @@ def _item_title(link: LexborNode) -> str:
 
 def _list_item(row: LexborNode, link: LexborNode, title: str, url: str) -> dict[str, str | None]:
     href = (link.attributes.get("href") or "").strip()
+    base = link_base(url)
     try:
-        target = urljoin(url, href) if url else href
+        target = urljoin(base, href) if base else href
     except ValueError:
         target = href
     outside = (row.text(separator=" ") or "").replace(link.text(separator=" ") or "", " ", 1)

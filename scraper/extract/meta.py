@@ -48,7 +48,7 @@ _OTHER_LABELS = words(
     "文种 所属主题 信息类别 统一编号 登记号 发布人 审核人"
 )
 # Read as labels so that they end a value, never recorded: counters change on every visit.
-NOISE_LABELS = words("浏览次数 点击数 点击量 访问量 阅读次数 浏览量 字号 字体大小 字体 分享到 分享")
+NOISE_LABELS = words("浏览次数 点击数 点击量 点击 访问量 阅读次数 浏览量 字号 字体大小 字体 分享到 分享")
 _CATALOGUE = frozenset(
     words(
         "索引号 文号 发文字号 发布机构 发文机关 发文机构 成文日期 发布日期 主题分类 有效性 组配分类"
@@ -79,6 +79,25 @@ _TITLE_SPLIT_RE = re.compile(r"\s+[-–—|｜]\s+|_|\||｜|——|－")
 _TITLE_TAIL_RE = re.compile(r"\s*[-–—_|｜－]+\s*([^-–—_|｜－]+)$")
 
 Labels = dict[str, list[tuple[str, int]]]  # label → [(value, distance from the body in runs)]
+
+
+# A 文号 standing as a line of its own: issuer abbreviation, year in brackets, number
+# (国资发产权规〔2024〕100号, 宁政办发[2019]12号, 红政发（2020）第3号).
+_DOC_NO_LINE_RE = re.compile(
+    f"[{CJK}]{{2,20}}[〔\\[［（(【]\\s*(?:19|20)\\d{{2}}\\s*[〕\\]］）)】]\\s*第?\\s*\\d{{1,5}}\\s*号"
+)
+
+
+def doc_no_in_body(body_text: str, title: str | None) -> str | None:
+    """The 文号 a document prints as its body's first line (after the title, when the body
+    repeats it), where no catalogue field gives one. Only a whole line in the 文号 grammar
+    counts: a sentence citing another document's 文号 is text."""
+    lines = [line.strip() for line in body_text.split("\n", 2)[:2]]
+    if lines and title and nows(lines[0]) == nows(title):
+        lines = lines[1:]
+    if lines and len(lines[0]) <= 40 and _DOC_NO_LINE_RE.fullmatch(lines[0]):
+        return lines[0]
+    return None
 
 
 def is_placeholder(value: str) -> bool:
@@ -175,8 +194,9 @@ def _label_matches(text: str) -> list[re.Match[str]]:
     for m in _LABEL_RE.finditer(text):
         if not m.group("colon") and nows(text) != nows(m.group(0)):
             continue  # without a colon a label must stand alone: <td>索引号</td>
-        before = text[: m.start()].rstrip()
-        # 时间/来源/文号 inside running text (债务还本付息来源：…) are words, not labels.
+        # 时间/来源/文号 glued to running text (债务还本付息来源：…) are words, not labels;
+        # after a space they start the next field of an info line (来源：本站  时间：…).
+        before = text[: m.start()]
         if before and len(nows(m.group("label"))) <= 2 and is_cjk(before[-1]):
             continue
         found.append(m)
@@ -293,7 +313,9 @@ def pick_date(
     for token in tokens[start:body_pos]:
         if not _DATE_TRAP_RE.search(token.text) and (d := parse_date(token.text)):
             return d
-    return parse_date(meta.get("PubDate"))  # the tag is a fallback: it is often build time
+    # The tags are a fallback: PubDate is often the build time. www.gov.cn's
+    # firstpublishedtime ("2007-08-20-23:59:59") is the first publication, so it comes first.
+    return parse_date(meta.get("firstpublishedtime")) or parse_date(meta.get("PubDate"))
 
 
 # --------------------------------------------------------------------------- title
@@ -318,6 +340,7 @@ def find_title(
     title_tag = page.tree.css_first("title")
     tag_text = nows(node_text(title_tag)) if title_tag is not None else ""
     tag_parts = {nows(p) for p in _TITLE_SPLIT_RE.split(tag_text)} | {tag_text}
+    tag_parts.add(nows(title_from_title_tag(page.tree, meta)))  # 标题-中国科普网
     not_titles = {nows(meta.get("ColumnName")), nows(meta.get("SiteName"))}
     if breadcrumb:
         not_titles.add(nows(breadcrumb[-1]))
@@ -326,12 +349,28 @@ def find_title(
     tags, total, links, names, ends = page.tags, page.total, page.links, page.names, page.ends
 
     # Headings, elements named like a title, and any element showing exactly the
-    # ArticleTitle, whatever its markup.
+    # ArticleTitle or a part of the <title>, whatever its markup (<font><b> on old
+    # table-layout templates).
     named = {i for i in page.named if _title_name(names[i])}
     found = [i for i, tag in enumerate(tags) if tag in _HEADINGS] + list(named)
     if article:
         length = len(article)
         found += [i for i, size in enumerate(total) if size == length]
+    # (Not the site's name: a <title> that is only 黄石市财政局 names no document. Not in
+    # the body either, where a repeat of the title is text.)
+    shown = {p for p in tag_parts if len(p) >= 4 and not _SITE_SUFFIX_RE.search(p)} - not_titles
+    if shown:
+        lengths = {len(p) for p in shown}
+        found += [
+            i
+            for i, size in enumerate(total)
+            if size in lengths
+            and not (body_pos is not None and body_pos <= i < ends[body_pos])
+            and page.compact_text(i) in shown
+        ]
+    # Menu entries make a heading doubtful only where the <title> or ArticleTitle can vouch
+    # for the real one: a site-wide <title> leaves nothing to prefer instead.
+    furniture = _Furniture(page, breadcrumb, menus=bool(shown or article))
     candidates = []
     nearest_before = None
     for i in sorted(set(found)):
@@ -348,6 +387,11 @@ def find_title(
         compact = nows(text)
         if (compact in not_titles and compact != article) or _label_matches(text):
             continue  # a column heading, or an info line (时间：… 来源：…)
+        # A heading repeated as a menu entry or a breadcrumb step is the site's furniture
+        # (a side menu's 政府信息公开), unless the <title> or ArticleTitle says it is this
+        # page's title.
+        if compact not in tag_text and compact != article and furniture.has(compact, i):
+            continue
         before = body_pos is not None and i < body_pos and not i <= body_pos < ends[i]
         if before:
             nearest_before = i
@@ -376,6 +420,33 @@ def find_title(
     if meta.get("ArticleTitle"):
         return None, meta["ArticleTitle"]
     return None, labelled or title_from_title_tag(page.tree, meta)
+
+
+class _Furniture:
+    """What a site repeats on every page: its breadcrumb steps and (``menus``) the texts
+    of its links. Link texts are read only when a heading asks."""
+
+    def __init__(self, page: Page, breadcrumb: list[str], menus: bool) -> None:
+        self.page = page
+        self.crumbs = {nows(item) for item in breadcrumb}
+        self.menus = menus
+        self._links: dict[str, list[int]] | None = None
+
+    def has(self, compact: str, i: int) -> bool:
+        """Whether ``compact``, the text of element ``i``, is a breadcrumb step or the text
+        of a link outside element ``i``."""
+        if compact in self.crumbs:
+            return True
+        if not self.menus:
+            return False
+        page = self.page
+        if self._links is None:
+            self._links = {}
+            for k, tag in enumerate(page.tags):
+                if tag == "a" and page.total[k] >= 4:
+                    self._links.setdefault(page.compact_text(k), []).append(k)
+        end = page.ends[i]
+        return any(not i <= k < end for k in self._links.get(compact, ()))
 
 
 def _title_name(names: str) -> bool:

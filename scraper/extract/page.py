@@ -277,6 +277,11 @@ class Page:
         """The element's number, None for a node that is not indexed."""
         return None if node is None else self._pos.get(node.mem_id)
 
+    def compact_text(self, i: int) -> str:
+        """Element ``i``'s text without whitespace as parsed (SKIP_TAGS text left out, as a
+        browser shows it): ``nows(node_text(node))`` from the index, without a DOM walk."""
+        return "".join(self.compact[self.seq_at[i] : self.seq_end[i]])
+
     def text_len(self, node: LexborNode) -> int:
         i = self._pos.get(node.mem_id)
         return 0 if i is None else self.total[i]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from scraper.platforms import Platform
+
 # -- pagers --------------------------------------------------------------------------------
 
 _PAGER_CALL = re.compile(r"createPageHTML\s*\(([^()]*)\)", re.I)
@@ -102,3 +104,17 @@ def pager_calls(text: str) -> list[PagerCall]:
 def stem_page_names(total: int, stem: str, ext: str) -> list[str]:
     """The relative addresses of pages 2…total of a stem (page 1 is ``stem.ext``)."""
     return [f"{stem}_{k}.{ext}" for k in range(1, min(total, MAX_PAGER_PAGES))]
+
+
+def _platform() -> Platform:
+    return Platform(
+        name="trs",
+        title="TRS WCM (拓尔思)",
+        markers=("TRS_Editor", "TRS_UEDITOR", "trs_editor", "createPageHTML", "trs_paper"),
+        address=r"/t\d{8}_\d+(?:_\d+)?\.s?html?$|/index_\d+\.s?html?$",
+        document_url=r"/t\d{8}_\d+(?:_\d+)?\.s?html?$",
+        body=("div.TRS_UEDITOR", "div.TRS_Editor", "div.trs_editor_view"),
+    )
+
+
+PLATFORM = _platform()

@@ -49,7 +49,7 @@ from datetime import UTC, date, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from scraper.replica.files import docx_with_text, pdf_with_text, xlsx_with_rows
@@ -823,7 +823,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve("HEAD")
 
-    def _serve(self, method: str) -> None:
+    def do_POST(self) -> None:
+        """A form post (jpage's data proxy): the form's fields join the query."""
+        n = int(self.headers.get("Content-Length") or 0)
+        form = self.rfile.read(n).decode("latin-1") if n > 0 else ""
+        target = self.path
+        if form and "urlencoded" in (self.headers.get("Content-Type") or "urlencoded"):
+            target += ("&" if "?" in target else "?") + form
+        self._serve("POST", target)
+
+    def _serve(self, method: str, target: str | None = None) -> None:
+        target = target or self.path
         owner = self.server.owner
         if owner.delay > 0:
             owner._stopping.wait(owner.delay)
@@ -832,11 +842,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         headers = dict(self.headers.items())
         try:
-            resp = owner.site.respond(method, self.path, headers)
+            resp = owner.site.respond(method, target, headers)
         except Exception as exc:  # a replica bug: answer 500 and keep it for the tests
             owner.errors.append(exc)
             resp = _error(500)
-        owner._log(RequestRecord(method, self.path, resp.status, headers))
+        owner._log(RequestRecord(method, target, resp.status, headers))
         self.send_response(resp.status)
         for k, v in resp.headers:
             self.send_header(k, v)
@@ -859,7 +869,19 @@ class _HTTPServer(ThreadingHTTPServer):
             self.owner.errors.append(exc)
 
 
-class ReplicaServer:
+class Respondent(Protocol):
+    """What the server serves: a :class:`ReplicaSite` or a flavour site
+    (:mod:`scraper.replica.flavours`)."""
+
+    def respond(
+        self, method: str, target: str, headers: Mapping[str, str] | None = None
+    ) -> Response: ...
+
+
+S = TypeVar("S", bound=Respondent)
+
+
+class ReplicaServer(Generic[S]):
     """A real HTTP server for a :class:`ReplicaSite` in a daemon thread.
 
     ``delay`` (seconds slept before each response) may be changed while it runs;
@@ -867,9 +889,7 @@ class ReplicaServer:
     request headers).
     """
 
-    def __init__(
-        self, site: ReplicaSite, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0
-    ) -> None:
+    def __init__(self, site: S, host: str = "127.0.0.1", port: int = 0, delay: float = 0.0) -> None:
         self.site = site
         self.host = host
         self.port = port
@@ -962,11 +982,26 @@ def main(argv: list[str] | None = None) -> None:
         "--docs", type=int, default=0, help="about this many documents (default: the 20 base ones)"
     )
     ap.add_argument("--delay", type=float, default=0.0, help="seconds slept before each response")
+    ap.add_argument(
+        "--flavour",
+        choices=["trs", "hanweb", "vsb", "ucap", "gkmlpt"],
+        default="trs",
+        help="the CMS family to imitate (default: trs, this module's site)",
+    )
     args = ap.parse_args(argv)
-    site = ReplicaSite.with_total_docs(args.docs) if args.docs else ReplicaSite()
-    server = ReplicaServer(site, args.host, args.port, args.delay).start()
-    print(f"replica of www.hongsibu.gov.cn ({len(site.expected_documents())} documents) at "
-          f"{server.base_url}/xxgk/  (Ctrl-C to stop)", flush=True)  # fmt: skip
+    server: ReplicaServer[Any]
+    if args.flavour != "trs":
+        from scraper.replica.flavours import flavour
+
+        other = flavour(args.flavour)
+        server = ReplicaServer(other, args.host, args.port, args.delay).start()
+        print(f"replica of a {args.flavour} site ({len(other.expected_documents())} documents) "
+              f"at {server.base_url}{other.start_path}  (Ctrl-C to stop)", flush=True)  # fmt: skip
+    else:
+        site = ReplicaSite.with_total_docs(args.docs) if args.docs else ReplicaSite()
+        server = ReplicaServer(site, args.host, args.port, args.delay).start()
+        print(f"replica of www.hongsibu.gov.cn ({len(site.expected_documents())} documents) at "
+              f"{server.base_url}/xxgk/  (Ctrl-C to stop)", flush=True)  # fmt: skip
     try:
         while True:
             time.sleep(3600)
