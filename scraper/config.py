@@ -383,7 +383,9 @@ def build(values: Mapping[str, Any], where: str) -> Profile:
     fetch.user_agent = fetch.user_agent.replace("{version}", __version__)
     # A profile's markers add to the platform's own (scraper.platforms.shared), never replace them.
     fetch.waf_markers = list(dict.fromkeys([*shared.WAF_MARKERS, *fetch.waf_markers]))
-    fetch.soft_404_markers = list(dict.fromkeys([*shared.SOFT_404_MARKERS, *fetch.soft_404_markers]))
+    fetch.soft_404_markers = list(
+        dict.fromkeys([*shared.SOFT_404_MARKERS, *fetch.soft_404_markers])
+    )
     return Profile(
         name=str(values["name"]),
         title=str(values["title"]),

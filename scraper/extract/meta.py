@@ -48,7 +48,9 @@ _OTHER_LABELS = words(
     "文种 所属主题 信息类别 统一编号 登记号 发布人 审核人"
 )
 # Read as labels so that they end a value, never recorded: counters change on every visit.
-NOISE_LABELS = words("浏览次数 点击数 点击量 点击 访问量 阅读次数 浏览量 字号 字体大小 字体 分享到 分享")
+NOISE_LABELS = words(
+    "浏览次数 点击数 点击量 点击 访问量 阅读次数 浏览量 字号 字体大小 字体 分享到 分享"
+)
 _CATALOGUE = frozenset(
     words(
         "索引号 文号 发文字号 发布机构 发文机关 发文机构 成文日期 发布日期 主题分类 有效性 组配分类"
