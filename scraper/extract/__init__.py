@@ -57,9 +57,10 @@ logger = logging.getLogger(__name__)
 # (1.1.0: the crawler stores attachment URLs in canonical form; 1.2.0: a list page's body is
 # its listing; 1.3.0: a title the <title> shows beats menu headings, a trailing file list is
 # not body text, attachment blocks after the body, 来源/时间 split on one line, the
-# firstpublishedtime tag, a 文号 heading the body); the crawler then re-extracts a page's
+# firstpublishedtime tag, a 文号 heading the body; 1.3.1: a 成文日期 value is never the
+# publication date, and a Ucap body container outweighs TRS editor markup); the crawler then re-extracts a page's
 # current version before comparing, so an upgrade alone writes no version.
-EXTRACTOR_VERSION = "1.3.0"
+EXTRACTOR_VERSION = "1.3.1"
 
 
 @dataclass

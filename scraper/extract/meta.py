@@ -47,6 +47,7 @@ _OTHER_LABELS = words(
     "有效性 时效性 主题词 关键字 关键词 作者 责任编辑 编辑 公开方式 公开范围 公开时限 内容概述 摘要 "
     "文种 所属主题 信息类别 统一编号 登记号 发布人 审核人"
 )
+_OTHER_DATE_LABELS = tuple(name for name in _OTHER_LABELS if name.endswith("日期"))
 # Read as labels so that they end a value, never recorded: counters change on every visit.
 NOISE_LABELS = words(
     "浏览次数 点击数 点击量 点击 访问量 阅读次数 浏览量 字号 字体大小 字体 分享到 分享"
@@ -312,8 +313,15 @@ def pick_date(
             i for i, t in enumerate(tokens[:body_pos]) if _position(page, t) >= title_pos
         )
         start = next(after_title, body_pos)
+    # A date that is the value of another label (成文日期：2023年07月10日, split across two
+    # cells) is not the publication date either.
+    other_dates = {
+        value for name in _OTHER_DATE_LABELS for value, _ in labels.get(name, []) if value
+    }
     for token in tokens[start:body_pos]:
-        if not _DATE_TRAP_RE.search(token.text) and (d := parse_date(token.text)):
+        if _DATE_TRAP_RE.search(token.text) or token.text.strip() in other_dates:
+            continue
+        if d := parse_date(token.text):
             return d
     # The tags are a fallback: PubDate is often the build time. www.gov.cn's
     # firstpublishedtime ("2007-08-20-23:59:59") is the first publication, so it comes first.

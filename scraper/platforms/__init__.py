@@ -46,6 +46,9 @@ class Listing:
     kind: str = ""
 
 
+SIGNATURE_WEIGHT = 3
+
+
 @dataclass(frozen=True)
 class Platform:
     name: str
@@ -63,10 +66,15 @@ class Platform:
     # (VSB's /xxgk.htm is the section /xxgk.htm + /xxgk/).
     section: Callable[[str], list[str]] | None = None
     data_lists: str = ""  # regex of the paths of JSON list APIs, read as list pages
+    # Markup only the family's page templates write (a body container's id), worth three
+    # markers: editor markup such as TRS's ``TRS_UEDITOR`` travels with content pasted into
+    # other systems' pages (www.gov.cn's Ucap pages carry it), a template does not.
+    signatures: tuple[str, ...] = ()
 
     def score(self, text: str, url: str) -> int:
         head = text[:200_000]
         hits = sum(1 for marker in self.markers if marker in head)
+        hits += sum(SIGNATURE_WEIGHT for signature in self.signatures if signature in head)
         path = urlsplit(url).path + ("?" + urlsplit(url).query if "?" in url else "")
         return hits + (2 if url and self.address and re.search(self.address, path) else 0)
 

@@ -12,4 +12,5 @@ PLATFORM = Platform(
     address="",  # content_N.htm is also other CMSs' (Founder's) article name
     document_url=r"/content_\d+\.s?html?$",
     body=("#UCAP-CONTENT",),
+    signatures=('id="UCAP-CONTENT"',),
 )
