@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from scraper import __version__, platforms
 from scraper.errors import ConfigError
@@ -41,7 +42,7 @@ class Setting:
     takes, its default, and where else it may be given."""
 
     key: str
-    kind: str  # seconds | count | fraction | flag | text | texts | urls | selectors | regex
+    kind: str  # seconds | count | fraction | flag | text | texts | urls | selectors | regex | levels
     default: Any
     minimum: float | None = None
     env: str | None = None
@@ -57,6 +58,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("concurrency", "count", 2, 1, "SCRAPER_CONCURRENCY", "--concurrency"),
     Setting("recheck", "fraction", 0.05, None, "SCRAPER_RECHECK", "--recheck"),
     Setting("fetch.timeout", "seconds", 30.0, 0.001, None, "--timeout"),
+    # The whole of one request, however slowly its bytes come (a drip never times out idle).
+    Setting("fetch.deadline", "seconds", 120.0, 0.001, None, "--deadline"),
+    # Host names resolving to private, loopback, link-local… addresses (scraper.netguard).
+    Setting("allow_private", "flag", False, None, None, "--allow-private"),
+    # Response bytes (decompressed) per site and run; reaching it ends the run as partial.
+    # 0: no budget.
+    Setting("budget_bytes", "count", 0, 0, None, "--budget-bytes"),
+    # Annual reports: a unit's level where its name does not tell (人民政府/管委会/办事处 are
+    # governments, others departments), for the deadline report_timeliness applies.
+    Setting("report_levels", "levels", {}),
     Setting("fetch.max_bytes", "count", 20_000_000, 1, None, "--max-bytes"),
     Setting("fetch.retries", "count", 3, 0, None, "--retries"),
     Setting("fetch.retry_wait", "seconds", 2.0, 0, None, "--retry-wait"),
@@ -84,6 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extract.document_url", "regex", platforms.document_url_pattern()),
 )
 BY_KEY = {s.key: s for s in SETTINGS}
+REPORT_LEVELS = ("government", "department")
 # Older profiles put delay and concurrency in [fetch]; both spellings are read.
 _ALIASES = {"fetch.delay": "delay", "fetch.concurrency": "concurrency"}
 _FLAG_VALUES = {"true": True, "1": True, "yes": True, "on": True,
@@ -103,6 +115,7 @@ def _describe(s: Setting) -> str:
         "urls": f"{name} must be a list of http(s) URLs",
         "selectors": f"{name} must be a list of CSS selectors",
         "regex": f"{name} must be a regular expression",
+        "levels": f'{name} must be a table of unit = "government" or "department"',
     }[s.kind]
 
 
@@ -161,6 +174,13 @@ def check(setting: Setting, value: Any, where: str, *, typed: bool = True) -> An
                 f"{where}: {_describe(setting)}, got {_shown(value)}: {exc}"
             ) from None
         return value
+    if kind == "levels":
+        if not isinstance(value, dict) or not all(
+            isinstance(unit, str) and unit.strip() and level in REPORT_LEVELS
+            for unit, level in value.items()
+        ):
+            raise ConfigError(problem)
+        return {unit.strip(): level for unit, level in value.items()}
     # lists
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(problem)
@@ -295,6 +315,8 @@ class FetchSettings:
     soft_404_markers: list[str] = field(default_factory=list)
     delay: float = BY_KEY["delay"].default
     concurrency: int = BY_KEY["concurrency"].default
+    deadline: float = BY_KEY["fetch.deadline"].default
+    allow_private: bool = BY_KEY["allow_private"].default
 
 
 @dataclass
@@ -327,6 +349,8 @@ class Profile:
     extract: ExtractRules
     source: str  # where the profile came from, for messages
     recheck: float = BY_KEY["recheck"].default
+    budget_bytes: int = BY_KEY["budget_bytes"].default  # 0: none
+    report_levels: dict[str, str] = field(default_factory=dict)  # unit → government|department
 
 
 def layered(
@@ -381,6 +405,7 @@ def build(values: Mapping[str, Any], where: str) -> Profile:
         **table("fetch"), delay=values["delay"], concurrency=values["concurrency"]
     )
     fetch.user_agent = fetch.user_agent.replace("{version}", __version__)
+    fetch.allow_private = values["allow_private"]
     # A profile's markers add to the platform's own (scraper.platforms.shared), never replace them.
     fetch.waf_markers = list(dict.fromkeys([*shared.WAF_MARKERS, *fetch.waf_markers]))
     fetch.soft_404_markers = list(
@@ -396,6 +421,8 @@ def build(values: Mapping[str, Any], where: str) -> Profile:
         extract=ExtractRules(**table("extract")),
         source=where,
         recheck=values["recheck"],
+        budget_bytes=values["budget_bytes"],
+        report_levels=dict(values["report_levels"]),
     )
 
 
@@ -435,6 +462,9 @@ FLAG_KEYS = {
     "user_agent": "fetch.user_agent",
     "download_attachments": "discover.download_attachments",
     "attachment_max_bytes": "discover.attachment_max_bytes",
+    "deadline": "fetch.deadline",
+    "allow_private": "allow_private",
+    "budget_bytes": "budget_bytes",
 }
 
 
@@ -456,6 +486,36 @@ def command_profile(
         flags=flags,
         default_site="hongsibu",
     )
+
+
+# -- site names (many sites in one run: each name is a file name, DATA_DIR/NAME.db) -----------
+
+_NAME_JUNK = re.compile(r"[^a-z0-9]+")
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
+
+
+def profile_name(url: str) -> str:
+    """A valid profile name (and safe file name) from a start URL's host, port and path:
+    ``http://127.0.0.1:8080/xxgk/`` gives ``127-0-0-1-8080-xxgk``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "site").removeprefix("www.")
+    words = [
+        host,
+        str(parts.port or ""),
+        parts.path.rsplit(".", 1)[0] if "." in parts.path.rsplit("/", 1)[-1] else parts.path,
+    ]
+    name = _NAME_JUNK.sub("-", "-".join(w for w in words if w).lower()).strip("-")
+    return name[:64].rstrip("-") or "site"
+
+
+def check_site_name(name: str, where: str) -> str:
+    """``name`` if it can be a file name (``DATA_DIR/NAME.db``), else ConfigError."""
+    if not SAFE_NAME.fullmatch(name) or name.endswith((".", ".db")):
+        raise ConfigError(
+            f"{where}: site name {_shown(name)} cannot be a file name "
+            "(letters, digits, '.', '_' and '-', up to 100, not ending in '.' or '.db')"
+        )
+    return name
 
 
 def max_pages(value: str | None) -> int | None:

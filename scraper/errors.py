@@ -4,6 +4,7 @@
 
     ScraperError
     ├── ConfigError            bad flags, unknown site, broken profile      → exit 2
+    │   └── PrivateAddress     a host name that resolves to a private address (netguard)
     ├── ArchiveBusy            another run holds the archive's lock         → exit 3
     ├── StoreError             the archive cannot be written (disk full…)   → exit 4
     ├── DecodeError            bytes that cannot be read as a page
@@ -15,7 +16,9 @@
             ├── Blocked        a WAF / challenge page (405 "网防G01", 403, 412, 418…)
             ├── OutOfScope     a redirect that leaves the scope, or robots.txt says no
             ├── BadRedirect    a redirect whose Location is not a URL
-            └── TooLarge       the response exceeds the size cap
+            ├── TooLarge       the response exceeds the size cap (counted decompressed)
+            ├── TooSlow        the response did not finish within the deadline
+            └── AddressRefused the host's address is private (a PrivateAddress, per URL)
 
 Only ``RetryableFetch`` is retried, and only the HTTP statuses listed in
 ``RETRY_HTTP_CODES`` produce it (like Scrapy's setting of the same name).
@@ -42,6 +45,16 @@ class ScraperError(Exception):
 
 class ConfigError(ScraperError):
     exit_code = EXIT_USAGE
+
+
+class PrivateAddress(ConfigError):
+    """A host name whose address is private, loopback, link-local…; refused unless private
+    addresses are allowed (:mod:`scraper.netguard`)."""
+
+    def __init__(self, host: str, address: str, message: str) -> None:
+        super().__init__(message)
+        self.host = host
+        self.address = address
 
 
 class ArchiveBusy(ScraperError):
@@ -94,4 +107,13 @@ class BadRedirect(PermanentFetch):
 
 
 class TooLarge(PermanentFetch):
+    pass
+
+
+class TooSlow(PermanentFetch):
+    """Not retried: a server that drips its answer is not helped by asking again, and the
+    deadline is the bound of what one URL may cost."""
+
+
+class AddressRefused(PermanentFetch):
     pass

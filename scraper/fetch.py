@@ -13,13 +13,18 @@ Every request goes through :meth:`Fetcher.fetch`, which
 - retries only :class:`~scraper.errors.RetryableFetch` (timeouts, connection errors and the
   statuses in ``RETRY_HTTP_CODES``), with exponential back-off (tenacity);
 - sends ``If-None-Match`` / ``If-Modified-Since`` when the caller knows the validators, and
-  returns a 304 as such, without a body.
+  returns a 304 as such, without a body;
+- cannot be hurt by a host (:mod:`scraper.netguard`, :mod:`scraper.inflate`): every
+  connection goes to a checked address (no private addresses unless allowed), the size cap
+  counts decompressed bytes, and a request ends at its ``deadline`` however slowly its bytes
+  come (not retried: one URL costs at most a deadline per hop of a dripping answer).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -36,11 +41,13 @@ from tenacity import (
     wait_exponential,
 )
 
+from scraper import inflate, netguard
 from scraper.config import FetchSettings
 from scraper.errors import (
     BLOCKED_HTTP_CODES,
     GONE_HTTP_CODES,
     RETRY_HTTP_CODES,
+    AddressRefused,
     BadRedirect,
     Blocked,
     ConfigError,
@@ -48,8 +55,10 @@ from scraper.errors import (
     Gone,
     OutOfScope,
     PermanentFetch,
+    PrivateAddress,
     RetryableFetch,
     TooLarge,
+    TooSlow,
 )
 from scraper.urls import Scope, canonical_url
 
@@ -80,10 +89,31 @@ class FetchResult:
 @dataclass
 class FetchStats:
     requests: int = 0
-    bytes: int = 0
+    bytes: int = 0  # decompressed response bytes read, kept or not (the --budget-bytes count)
     not_modified: int = 0
     retries: int = 0
     robots_denied: int = 0
+
+
+class _Read:
+    """One response body as it is read: decoded under the size cap, with its decoded size
+    so far (for the byte count and the deadline's message)."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.size = 0
+
+    async def body(self, response: httpx.Response) -> bytes:
+        decoder = inflate.CappedDecoder(response.headers.get("content-encoding"), self.cap)
+        chunks: list[bytes] = []
+        try:
+            async for raw in response.aiter_raw():
+                chunks.append(decoder.feed(raw))
+                self.size = decoder.size
+            chunks.append(decoder.finish())
+        finally:
+            self.size = decoder.size
+        return b"".join(chunks)
 
 
 class HostSlot:
@@ -115,14 +145,25 @@ class Fetcher:
         scope: Scope,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        tls: ssl.SSLContext | None = None,
         on_request: Callable[[str], None] | None = None,
     ) -> None:
+        """``transport``: used as given (in-process tests); by default connections go
+        through :class:`~scraper.netguard.GuardedTransport` (``tls``: a TLS context to
+        share between fetchers). The IP literals of the scope are the user's own."""
         self.settings = settings
         self.scope = scope
         self.stats = FetchStats()
         self._on_request = on_request
+        self.policy = netguard.AddressPolicy.for_urls(
+            scope.prefixes, allow_private=settings.allow_private
+        )
+        # Through a proxy the proxy connects: names are checked before each request instead.
+        self._precheck = transport is None and netguard.proxied()
+        if transport is None and not self._precheck:
+            transport = netguard.GuardedTransport(self.policy, verify=tls or True)
         self._client = httpx.AsyncClient(
-            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": inflate.ACCEPT_ENCODING},
             timeout=settings.timeout,
             follow_redirects=False,
             transport=transport,
@@ -177,6 +218,10 @@ class Fetcher:
                 if urlsplit(target).hostname != urlsplit(origin).hostname:
                     break  # another host's rules are not this host's: treat as unavailable
                 url = target
+        except AddressRefused:
+            # The host's own requests are refused the same way, each recorded as its URL's
+            # failure; robots.txt has nothing to add.
+            return Protego.parse("")
         except (RetryableFetch, PermanentFetch) as exc:
             self._robots_problems[origin] = f"robots.txt unreachable ({exc.reason})"
             logger.warning("robots.txt of %s unreachable: %s", origin, exc.reason)
@@ -226,34 +271,45 @@ class Fetcher:
             self.stats.requests += 1
             if self._on_request:
                 self._on_request(url)
+            deadline = self.settings.deadline
+            read = _Read(cap)
             try:
-                async with self._client.stream("GET", url, headers=headers) as response:
-                    chunks: list[bytes] = []
-                    size = 0
-                    async for chunk in response.aiter_bytes():
-                        size += len(chunk)
-                        if size > cap:
-                            raise TooLarge(url, f"response larger than {cap} bytes")
-                        chunks.append(chunk)
-                    response._content = b"".join(chunks)
-            except httpx.TimeoutException as exc:
-                raise RetryableFetch(url, f"timeout ({type(exc).__name__})") from exc
-            except httpx.RemoteProtocolError as exc:
-                # httpx reads every redirect's Location, followed or not; a garbled one is
-                # the site's answer, not a broken connection.
-                if str(exc).startswith("Invalid URL in location header"):
-                    raise BadRedirect(url, f"redirect to an invalid URL ({exc})") from exc
-                raise RetryableFetch(
-                    url, f"connection error ({type(exc).__name__}: {exc})"
-                ) from exc
-            except (httpx.NetworkError, httpx.ProxyError) as exc:
-                raise RetryableFetch(
-                    url, f"connection error ({type(exc).__name__}: {exc})"
-                ) from exc
-            except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.DecodingError) as exc:
-                raise PermanentFetch(url, f"bad request or response ({exc})") from exc
-            self.stats.bytes += len(response.content)
+                async with asyncio.timeout(deadline):
+                    response = await self._read(url, headers, read)
+            except TimeoutError:
+                raise TooSlow(
+                    url, f"deadline of {deadline:g} s exceeded ({read.size} bytes received)"
+                ) from None
+            finally:
+                self.stats.bytes += read.size
             return response
+
+    async def _read(self, url: str, headers: dict[str, str], read: _Read) -> httpx.Response:
+        """One GET, its body decoded under the cap. Foreign errors become FetchErrors."""
+        try:
+            if self._precheck:
+                await self.policy.check_url(url, self.settings.timeout)
+            async with self._client.stream("GET", url, headers=headers) as response:
+                response._content = await read.body(response)
+        except inflate.TooBig as exc:
+            raise TooLarge(url, str(exc)) from None
+        except inflate.Undecodable as exc:
+            raise PermanentFetch(url, f"bad request or response ({exc})") from None
+        except PrivateAddress as exc:
+            raise AddressRefused(url, str(exc)) from None
+        except httpx.TimeoutException as exc:
+            raise RetryableFetch(url, f"timeout ({type(exc).__name__})") from exc
+        except httpx.RemoteProtocolError as exc:
+            # httpx reads every redirect's Location, followed or not; a garbled one is
+            # the site's answer, not a broken connection.
+            if str(exc).startswith("Invalid URL in location header"):
+                raise BadRedirect(url, f"redirect to an invalid URL ({exc})") from exc
+            raise RetryableFetch(url, f"connection error ({type(exc).__name__}: {exc})") from exc
+        except (httpx.NetworkError, httpx.ProxyError) as exc:
+            raise RetryableFetch(url, f"connection error ({type(exc).__name__}: {exc})") from exc
+        except (httpx.UnsupportedProtocol, httpx.InvalidURL, httpx.DecodingError) as exc:
+            raise PermanentFetch(url, f"bad request or response ({exc})") from exc
+        return response
 
     def _check(self, url: str, response: httpx.Response) -> None:
         status = response.status_code
@@ -361,15 +417,50 @@ def _kept(response: httpx.Response) -> dict[str, str]:
     return {k: response.headers[k] for k in KEPT_HEADERS if k in response.headers}
 
 
-def download(url: str, user_agent: str, timeout: float = 30) -> tuple[bytes, str | None, str]:
+def download(url: str, settings: FetchSettings) -> tuple[bytes, str | None, str]:
     """One page for ``scraper extract URL``, outside any crawl (no robots.txt, scope or
-    politeness: the user asked for this one URL): (bytes, Content-Type, final URL)."""
+    politeness: the user asked for this one URL): (bytes, Content-Type, final URL). The size
+    cap, the deadline and the address rule hold as in a crawl; redirects are followed."""
+    return asyncio.run(_download(url, settings))
+
+
+async def _download(url: str, settings: FetchSettings) -> tuple[bytes, str | None, str]:
+    policy = netguard.AddressPolicy.for_urls([url], allow_private=settings.allow_private)
+    transport, hooks = None, {}
+    if netguard.proxied():
+
+        async def check(request: httpx.Request) -> None:
+            await policy.check_url(str(request.url), settings.timeout)
+
+        hooks = {"request": [check]}
+    else:
+        transport = netguard.GuardedTransport(policy)
+    read = _Read(settings.max_bytes)
     try:
-        response = httpx.get(
-            url, headers={"User-Agent": user_agent}, follow_redirects=True, timeout=timeout
-        )
+        async with (
+            httpx.AsyncClient(
+                headers={
+                    "User-Agent": settings.user_agent,
+                    "Accept-Encoding": inflate.ACCEPT_ENCODING,
+                },
+                follow_redirects=True,
+                timeout=settings.timeout,
+                transport=transport,
+                event_hooks=hooks,
+            ) as client,
+            asyncio.timeout(settings.deadline),
+            client.stream("GET", url) as response,
+        ):
+            content = await read.body(response)
+    except TimeoutError:
+        raise ConfigError(
+            f"cannot fetch {url}: deadline of {settings.deadline:g} s exceeded "
+            f"({read.size} bytes received)"
+        ) from None
+    except (inflate.TooBig, inflate.Undecodable) as exc:
+        raise ConfigError(f"cannot fetch {url}: {exc}") from None
     except httpx.HTTPError as exc:
         raise ConfigError(f"cannot fetch {url}: {exc}") from exc
     if response.status_code != 200:
         raise ConfigError(f"cannot fetch {url}: HTTP {response.status_code}")
-    return response.content, response.headers.get("content-type"), str(response.url)
+    return content, response.headers.get("content-type"), str(response.url)

@@ -5,6 +5,12 @@ DingTalk, Feishu, a JSON webhook… No SQL, no click.
 One message per run and service: the top events and how many more there are, with their
 links, cut to the service's limit (Apprise's ``body_maxlen`` for it) at a line boundary,
 never split into several messages.
+
+Targets obey the crawler's address rule (:mod:`scraper.netguard`): a host name that resolves
+to a private, loopback or link-local address is refused unless ``allow_private``; an IP
+literal in a URL is used as given. The URLs' own host names are checked before anything is
+sent, and every connection Apprise makes while sending (a redirect, a plugin's API host) is
+checked again where it resolves.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scraper import archive, digest
+from scraper import archive, digest, netguard
 
 INSTALL = "pip install 'scraper[notify]'"
 CUT = "…(cut to this service's limit; `scraper changes` prints it all)"
@@ -69,8 +75,10 @@ def _apprise() -> Any:
     return apprise
 
 
-def check_urls(urls: Sequence[str]) -> list[Any]:
-    """One Apprise service per URL; ValueError names a URL Apprise does not know."""
+def check_urls(urls: Sequence[str], *, allow_private: bool = False) -> list[Any]:
+    """One Apprise service per URL; ValueError names a URL Apprise does not know,
+    PrivateAddress a host name that resolves to a private address. (A name that does not
+    resolve is left to the send: ``wecombot://KEY`` names a key, not a host.)"""
     apprise = _apprise()
     services = []
     for url in urls:
@@ -78,7 +86,13 @@ def check_urls(urls: Sequence[str]) -> list[Any]:
         if not service:
             raise ValueError(f"not an Apprise URL Apprise can use: {url}")
         services.append(service)
+    netguard.check_start_hosts(urls, allow_private=allow_private)
     return services
+
+
+def address_policy(urls: Sequence[str], *, allow_private: bool = False) -> netguard.AddressPolicy:
+    """What the sends may connect to: the literals in ``urls`` and global addresses."""
+    return netguard.AddressPolicy.for_urls(urls, allow_private=allow_private)
 
 
 def send(services: Sequence[Any], note: Message) -> list[str]:
@@ -116,9 +130,15 @@ class Delivery:
 
 
 def deliver(
-    db: Any, db_path: str, services: Sequence[Any], run_id: int | None, top: int
+    db: Any,
+    db_path: str,
+    services: Sequence[Any],
+    run_id: int | None,
+    top: int,
+    policy: netguard.AddressPolicy | None = None,
 ) -> Delivery:
-    """Send the latest run's digest (or run ``run_id``'s) to every service."""
+    """Send the latest run's digest (or run ``run_id``'s) to every service, connecting only
+    where ``policy`` allows (PrivateAddress for the first refused connection)."""
     from pathlib import Path
 
     header, items, running = digest.run_digest(db, run_id, digest.DEFAULT_KINDS, lines=1)
@@ -126,6 +146,11 @@ def deliver(
         return Delivery(header)
     hint = f"scraper changes --db {db_path}"
     title = f"scraper {Path(db_path).stem}: {header}" + (" (still running)" if running else "")
-    failed = send(services, message(title, items, top, hint))
+    if policy is None:
+        policy = address_policy([service.url() for service in services])
+    with netguard.guarded_resolution(policy) as refused:
+        failed = send(services, message(title, items, top, hint))
+    if refused:
+        raise refused[0]
     again = archive.digest_runs(db, run_id)[0][-1] if failed else None
     return Delivery(header, True, failed, again)

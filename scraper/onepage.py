@@ -11,10 +11,16 @@ from scraper.errors import ConfigError
 
 
 def extract_one(
-    path_or_url: str, page_url: str | None, encoding: str | None, site: str | None
+    path_or_url: str,
+    page_url: str | None,
+    encoding: str | None,
+    site: str | None,
+    *,
+    allow_private: bool = False,
 ) -> dict[str, Any]:
     """The fields of one page, with its URL, the encoding it was read in and the extractor
-    version. A misspelt ``encoding`` raises LookupError, an unreadable page DecodeError."""
+    version. A misspelt ``encoding`` raises LookupError, an unreadable page DecodeError; a
+    URL whose host name is private without ``allow_private``, PrivateAddress."""
     from scraper import config
     from scraper.decode import decode_html
     from scraper.extract import EXTRACTOR_VERSION, extract
@@ -28,8 +34,9 @@ def extract_one(
     if path_or_url.startswith(("http://", "https://")):
         from scraper.fetch import download
 
-        agent = config.resolve(start_urls=(path_or_url,)).fetch.user_agent
-        raw, content_type, final = download(path_or_url, agent)
+        flags = {"allow_private": True} if allow_private else {}
+        settings = config.resolve(start_urls=(path_or_url,), flags=flags).fetch
+        raw, content_type, final = download(path_or_url, settings)
         page_url = page_url or final
     else:
         try:

@@ -28,12 +28,14 @@ def as_json(value: Any, indent: int | None = 2) -> str:
 
 
 def write_export(rows: Iterable[dict[str, Any]], fmt: str, out: IO[str]) -> None:
-    """``scraper export``: one record per page, JSON lines or CSV (lists as JSON)."""
+    """``scraper export``: one record per page, JSON lines or CSV (lists as JSON). The
+    fields every kind has come first, then those of the kind (``rows.extra_fields``)."""
+    fields = (*EXPORT_FIELDS, *getattr(rows, "extra_fields", ()))
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
+        writer = csv.DictWriter(out, fieldnames=fields)
         writer.writeheader()
     for row in rows:
-        record = {name: row.get(name) for name in EXPORT_FIELDS}
+        record = {name: row.get(name) for name in fields}
         if fmt == "csv":
             writer.writerow(
                 {

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from scraper import config, platforms
-from scraper.config import Profile
+from scraper import config, netguard, platforms
+from scraper.config import Profile, profile_name
 from scraper.decode import decode_html
 from scraper.discover import Links
 from scraper.errors import DecodeError, FetchError, ProbeFailed
@@ -36,7 +36,6 @@ SAMPLE_FIELDS = (
     "breadcrumb",
     "attachments",
 )
-_NAME_JUNK = re.compile(r"[^a-z0-9]+")
 
 
 @dataclass
@@ -63,20 +62,6 @@ class Probe:
             "profile": self.profile,
             "notes": self.notes,
         }
-
-
-def profile_name(url: str) -> str:
-    """A valid profile name from the start URL's host, port and path:
-    ``http://127.0.0.1:8080/xxgk/`` gives ``127-0-0-1-8080-xxgk``."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "site").removeprefix("www.")
-    words = [
-        host,
-        str(parts.port or ""),
-        parts.path.rsplit(".", 1)[0] if "." in parts.path.rsplit("/", 1)[-1] else parts.path,
-    ]
-    name = _NAME_JUNK.sub("-", "-".join(w for w in words if w).lower()).strip("-")
-    return name[:64].rstrip("-") or "site"
 
 
 def _rules(profile: Profile, scope: Scope) -> ReadRules:
@@ -198,6 +183,7 @@ async def _find_list(
 async def run_probe(url: str, flags: dict[str, Any]) -> Probe:
     start = canonical_url(url)
     profile = config.resolve(start_urls=(start,), flags=flags)
+    netguard.check_start_hosts([start], allow_private=profile.fetch.allow_private)
     # The probe may look anywhere on the host; the starter profile says what to crawl.
     host_scope = Scope(["{0.scheme}://{0.netloc}/".format(urlsplit(start))])
     probe = Probe(url=start)

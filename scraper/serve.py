@@ -91,6 +91,24 @@ TABLES: dict[str, dict[str, Any]] = {
         "sort_desc": "fetched_at",
     },
     "aliases": {"description": "Addresses that redirect to an archived page."},
+    "reports": {
+        "description": (
+            "Annual reports (政府信息公开工作年度报告): one reading per state of a report page "
+            "(its version and the attachment file versions read); current = 1 is the newest."
+        ),
+        "facets": ["year", "format"],
+    },
+    "report_figures": {
+        "description": "A row per cell of tables 二, 三 and 四 of a reading, canonical names.",
+        "facets": ["table", "year", "source"],
+    },
+    "report_checks": {
+        "description": "The identities each reading's figures must satisfy, both sides written out.",
+        "facets": ["result"],
+    },
+    "report_changes": {"description": "Report figures changed between two readings of a page."},
+    "report_timeliness": {"description": "Published date against the deadline, and first seen."},
+    "report_rates": {"description": "予以公开 / 总计 and 纠正 / 复议总计, per unit and year."},
     **{name: {"hidden": True} for name in HIDDEN},
 }
 

@@ -153,6 +153,36 @@ GROUP BY d.breadcrumb
 ORDER BY documents DESC, "column"
 """
 
+# Annual reports (issue 13): a row per report (its current reading), across units and years.
+_REPORT_ROWS = """
+SELECT r.unit, r.year, r.format, t.level, t.published, t.deadline, t.status, t.days_late,
+       t.first_seen,
+       (SELECT count(*) FROM report_checks c WHERE c.report_id = r.id AND c.result = 'PASS')
+         AS checks_passed,
+       (SELECT count(*) FROM report_checks c WHERE c.report_id = r.id AND c.result = 'FAIL')
+         AS checks_failed,
+       CASE WHEN EXISTS (SELECT 1 FROM report_changes x WHERE x.url = p.url)
+            THEN 'yes' ELSE 'no' END AS changed_after_publication,
+       a.granted_share, a.corrected_share, p.url, v.number AS version
+FROM reports r JOIN pages p ON p.id = r.page_id JOIN versions v ON v.id = r.version_id
+LEFT JOIN report_timeliness t ON t.url = p.url AND t.version = v.number
+LEFT JOIN report_rates a ON a.url = p.url AND a.unit = r.unit AND a.year = r.year
+WHERE r.current = 1
+"""
+
+REPORTS_OVERVIEW = _REPORT_ROWS + "ORDER BY r.unit, r.year, p.url\n"
+
+UNIT_REPORTS = _REPORT_ROWS + "AND instr(r.unit, :unit) > 0\nORDER BY r.year, r.unit, p.url\n"
+
+FAILED_CHECKS = """
+SELECT r.unit, r.year, c."check", c.expression, c."left", c."right", c.delta,
+       p.url, v.number AS version
+FROM report_checks c JOIN reports r ON r.id = c.report_id
+JOIN pages p ON p.id = r.page_id JOIN versions v ON v.id = r.version_id
+WHERE c.result = 'FAIL' AND r.current = 1
+ORDER BY r.unit, r.year, c.id
+"""
+
 QUERIES: dict[str, dict[str, str]] = {
     "search": {
         "title": "Search (any length: 1, 2 or more characters)",
@@ -210,6 +240,29 @@ QUERIES: dict[str, dict[str, str]] = {
     "column_counts": {
         "title": "Documents by column (栏目)",
         "sql": COLUMN_COUNTS,
+    },
+    "annual_reports": {
+        "title": "Annual reports (政府信息公开工作年度报告) across units and years",
+        "description": (
+            "A row per report: format, published date against its deadline (31 March of the "
+            "next year for a government, 31 January for a department), checks passed and "
+            "failed, whether its figures changed after publication, and the rates "
+            "予以公开/总计 and 纠正/复议总计. The figures are in report_figures."
+        ),
+        "sql": REPORTS_OVERVIEW,
+    },
+    "unit_reports": {
+        "title": "One unit's annual reports across years",
+        "description": "The reports of the units whose name contains :unit, year by year.",
+        "sql": UNIT_REPORTS,
+    },
+    "failed_checks": {
+        "title": "Annual-report checks that failed",
+        "description": (
+            "Every identity of tables 三 and 四 (and across years) a report's current "
+            "figures do not satisfy, with both sides written out."
+        ),
+        "sql": FAILED_CHECKS,
     },
 }
 

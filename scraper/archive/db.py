@@ -34,9 +34,11 @@ def _open_readonly(path: Path) -> Database:
         return Database(sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30))
 
 
-def open_db(path: str | Path, *, readonly: bool = False) -> Database:
+def open_db(path: str | Path, *, readonly: bool = False, cache_kib: int | None = None) -> Database:
     """Open the archive at ``path`` (created if needed, unless ``readonly``). Raises
-    StoreError. A read-only open writes nothing, unless the schema must be upgraded first."""
+    StoreError. A read-only open writes nothing, unless the schema must be upgraded first.
+    ``cache_kib``: SQLite's page cache for this connection (default 2 MiB), smaller when a
+    run keeps a hundred archives open at once."""
     path = Path(path)
     try:
         if readonly:
@@ -50,6 +52,8 @@ def open_db(path: str | Path, *, readonly: bool = False) -> Database:
         db.execute("PRAGMA foreign_keys = ON")
         # WAL + NORMAL: a crash may lose the last commits, never consistency; no fsync per page.
         db.execute("PRAGMA synchronous = NORMAL")
+        if cache_kib is not None:
+            db.execute(f"PRAGMA cache_size = -{int(cache_kib)}")  # negative: KiB, not pages
         if db.journal_mode != "wal":
             db.enable_wal()
         ensure_schema(db)

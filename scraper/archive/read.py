@@ -234,10 +234,63 @@ def page_events(db: Database, url: str) -> list[dict[str, Any]]:
     )
 
 
-def latest_records(db: Database, kind: str | None) -> Iterator[dict[str, Any]]:
+# What `export --kind attachment` adds to each record, after the fields every kind has.
+ATTACHMENT_EXPORT_FIELDS = (
+    "sha256", "size", "content_type", "fetched_at", "documents", "text_chars", "error",
+)  # fmt: skip
+
+# The addresses a file is known by: its own, its first, and those that redirect to it (as
+# the attachment_files view's linked_from follows them).
+_FILE_ADDRESSES = (
+    "IN (p.url, p.first_url) OR {col} IN (SELECT url FROM aliases WHERE page_url = p.url)"
+)
+
+_ATTACHMENT_EXTRAS = f"""
+    SELECT l.*, v.content_hash AS sha256, v.raw_size AS size, v.content_type,
+           length(v.body_text) AS text_chars,
+           (SELECT json_group_array(url) FROM (
+              SELECT DISTINCT d.url FROM attachments a JOIN pages d ON d.id = a.page_id
+              WHERE a.url {_FILE_ADDRESSES.format(col="a.url")} ORDER BY d.url)) AS documents,
+           (SELECT f.reason FROM failures f
+            WHERE (f.url {_FILE_ADDRESSES.format(col="f.url")})
+              AND f.at > coalesce(p.last_checked, '')
+            ORDER BY f.at DESC, f.id DESC LIMIT 1) AS error
+    FROM latest l JOIN pages p ON p.id = l.page_id
+    JOIN versions v ON v.page_id = p.id AND v.number = p.current_version
+    WHERE l.kind = 'attachment' ORDER BY l.url
+"""
+
+
+class Records:
+    """Export records, with the fields their kind adds beyond the common ones."""
+
+    def __init__(self, rows: Iterator[dict[str, Any]], extra_fields: tuple[str, ...] = ()):
+        self.rows = rows
+        self.extra_fields = extra_fields
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self.rows
+
+
+def latest_records(db: Database, kind: str | None) -> Records:
+    """One record per page from its latest version. Attachment files (``kind``
+    "attachment") also get the sha256, size and type of their current version, when it was
+    fetched, the ``documents`` linking them, the length of their text and the ``error`` of
+    their latest failure since they last answered (None when there is none)."""
+    if kind == "attachment":
+        rows = (_attachment_record(row) for row in db.query(_ATTACHMENT_EXTRAS))
+        return Records(rows, ATTACHMENT_EXPORT_FIELDS)
     where, params = ("WHERE kind = ?", [kind]) if kind else ("", [])
-    for row in db.query(f"SELECT * FROM latest {where} ORDER BY url", params):
-        yield decode_version(row)
+    return Records(
+        decode_version(row)
+        for row in db.query(f"SELECT * FROM latest {where} ORDER BY url", params)
+    )
+
+
+def _attachment_record(row: dict[str, Any]) -> dict[str, Any]:
+    record = decode_version(row)
+    record["documents"] = json.loads(row["documents"] or "[]")
+    return record
 
 
 def reindex_search(db: Database) -> int:

@@ -8,6 +8,8 @@ import logging
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from scraper.reports import names as _n  # the canonical figure names the views select
+
 logger = logging.getLogger(__name__)
 
 
@@ -210,6 +212,85 @@ def m008_published_dates(db: Database) -> None:
     db.table("versions").create_index(["date"], if_not_exists=True)
 
 
+@migrations()
+def m009_report_figures(db: Database) -> None:
+    # Annual reports as data (issue 13). A reading is one derivation of a report page's
+    # figures: its version and the versions of the attachment files it read (``files``), so a
+    # file replaced under the same address makes a new reading of the same page version.
+    # ``current`` marks the reading of each page's current version that is newest.
+    db.table("reports").create(
+        {
+            "id": int,
+            "version_id": int,
+            "page_id": int,
+            "run_id": int,
+            "unit": str,
+            "year": int,
+            "format": str,
+            "parser_version": str,
+            "files": str,  # JSON: [{"url", "version_id", "sha256"}] of the files read
+            "problems": str,  # JSON: the parser's problem lines
+            "seen_at": str,  # the newest fetch time among the version and its files
+            "derived_at": str,
+            "current": int,
+        },
+        pk="id",
+        foreign_keys=[("version_id", "versions", "id"), ("page_id", "pages", "id")],
+    )
+    db.table("reports").create_index(["page_id"])
+    db.table("reports").create_index(["version_id"])
+    db.table("reports").create_index(["unit", "year"])
+    db.table("report_figures").create(
+        {
+            "id": int,
+            "report_id": int,
+            "version_id": int,
+            "unit": str,
+            "year": int,
+            "format": str,
+            "table": str,
+            "row": str,
+            "column": str,
+            "group": str,
+            # NUMERIC affinity ("ANY"): 12 stays INTEGER, 5949.088667 REAL; NULL for —, / or blank
+            "value": "ANY",
+            "source": str,
+            "locator": str,
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id"), ("version_id", "versions", "id")],
+    )
+    db.table("report_figures").create_index(["report_id"])
+    db.table("report_figures").create_index(["version_id"])
+    db.table("report_figures").create_index(["unit", "year"])
+    db.table("report_checks").create(
+        {
+            "id": int,
+            "report_id": int,
+            "version_id": int,
+            "check": str,
+            "expression": str,
+            "left": "ANY",
+            "right": "ANY",
+            "delta": "ANY",
+            "result": str,  # PASS | FAIL | NOT_ASSESSABLE
+        },
+        pk="id",
+        foreign_keys=[("report_id", "reports", "id"), ("version_id", "versions", "id")],
+    )
+    db.table("report_checks").create_index(["report_id"])
+    db.table("report_checks").create_index(["version_id"])
+    # Runs whose new versions have been read for reports (the write path's bookkeeping);
+    # the runs of an archive written before are left to `scraper reindex --figures`.
+    db.table("report_runs").create({"run_id": int, "derived_at": str}, pk="run_id")
+    db.execute("INSERT INTO report_runs (run_id, derived_at) SELECT id, 'before m009' FROM runs")
+    # When a run ends, its new versions and the documents linking its new files are looked up.
+    db.table("versions").create_index(["run_id"], if_not_exists=True)
+    db.table("attachments").create_index(["url"], if_not_exists=True)
+    # A unit's level where its name does not say it (a profile's report_levels).
+    db.table("report_levels").create({"unit": str, "level": str}, pk="unit")
+
+
 VIEWS = {
     # The latest version of every page that has one, removed pages included.
     "latest": """
@@ -253,6 +334,73 @@ VIEWS = {
         SELECT p.url, p.kind, p.removed_at, l.title, l.date, l.versions
         FROM pages p LEFT JOIN latest l ON l.page_id = p.id
         WHERE p.removed_at IS NOT NULL
+    """,
+    # Annual reports whose figures changed between two readings of the same page (a new
+    # version of the page, or a file replaced under its address): "changed after
+    # publication", a row per changed cell.
+    "report_changes": """
+        SELECT r.unit, r.year, p.url, ov.number AS old_version, nv.number AS new_version,
+               f."table", f."row", f."column", o.value AS old_value, f.value AS new_value,
+               o.source AS old_source, f.source AS new_source,
+               prev.seen_at AS old_seen_at, r.seen_at AS new_seen_at
+        FROM reports r
+        JOIN reports prev ON prev.id = (SELECT max(x.id) FROM reports x
+                                        WHERE x.page_id = r.page_id AND x.id < r.id)
+             AND prev.parser_version = r.parser_version
+        JOIN report_figures f ON f.report_id = r.id
+        JOIN report_figures o ON o.report_id = prev.id AND o."table" = f."table"
+             AND o."row" = f."row" AND o."column" = f."column"
+        JOIN pages p ON p.id = r.page_id
+        JOIN versions nv ON nv.id = r.version_id
+        JOIN versions ov ON ov.id = prev.version_id
+        WHERE o.value IS NOT f.value
+    """,
+    # Published on time? The date the report shows decides, against 31 March of the next
+    # year for a government (人民政府, 管委会, 办事处, or report_levels), 31 January for a
+    # department; the day the archive first saw it stands beside.
+    "report_timeliness": """
+        SELECT unit, year, level, published, first_seen, deadline,
+               CASE WHEN published IS NULL THEN NULL
+                    WHEN published <= deadline THEN 'on_time' ELSE 'late' END AS status,
+               CASE WHEN published IS NULL THEN NULL WHEN published <= deadline THEN 0
+                    ELSE CAST(julianday(published) - julianday(deadline) AS INTEGER)
+               END AS days_late,
+               url, version
+        FROM (
+          SELECT unit, year, level, published, first_seen, url, version,
+                 printf('%04d', year + 1)
+                 || CASE WHEN level = 'government' THEN '-03-31' ELSE '-01-31' END AS deadline
+          FROM (
+            SELECT r.unit, r.year, v.date AS published, substr(p.first_seen, 1, 10) AS first_seen,
+                   p.url, v.number AS version,
+                   coalesce((SELECT l.level FROM report_levels l WHERE l.unit = r.unit),
+                            CASE WHEN r.unit LIKE '%人民政府' OR r.unit LIKE '%管委会'
+                                      OR r.unit LIKE '%办事处' THEN 'government'
+                                 ELSE 'department' END) AS level
+            FROM reports r JOIN versions v ON v.id = r.version_id
+            JOIN pages p ON p.id = r.page_id
+            WHERE r.current = 1
+          )
+        )
+    """,
+    # The derived rates: 予以公开 / 总计 of table 三 (its 总计 column), 纠正 / 总计 of 行政复议.
+    "report_rates": f"""
+        SELECT r.unit, r.year, p.url,
+               g.value AS granted, t.value AS applications,
+               CASE WHEN t.value > 0 THEN round(1.0 * g.value / t.value, 4) END AS granted_share,
+               c.value AS corrected, rt.value AS reviews,
+               CASE WHEN rt.value > 0 THEN round(1.0 * c.value / rt.value, 4)
+               END AS corrected_share
+        FROM reports r JOIN pages p ON p.id = r.page_id
+        LEFT JOIN report_figures g ON g.report_id = r.id AND g."table" = '{_n.T3}'
+             AND g."row" = '{_n.T3_GRANTED}' AND g."column" = '{_n.T3_TOTAL_COLUMN}'
+        LEFT JOIN report_figures t ON t.report_id = r.id AND t."table" = '{_n.T3}'
+             AND t."row" = '{_n.T3_TOTAL}' AND t."column" = '{_n.T3_TOTAL_COLUMN}'
+        LEFT JOIN report_figures c ON c.report_id = r.id AND c."table" = '{_n.T4}'
+             AND c."row" = '{_n.T4_REVIEW}' AND c."column" = '{_n.T4_PARTS[1]}'
+        LEFT JOIN report_figures rt ON rt.report_id = r.id AND rt."table" = '{_n.T4}'
+             AND rt."row" = '{_n.T4_REVIEW}' AND rt."column" = '{_n.T4_TOTAL}'
+        WHERE r.current = 1
     """,
 }
 

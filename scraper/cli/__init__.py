@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from scraper.cli import crawling, reading, searching  # noqa: F401  (each registers its commands)
+from scraper.cli import crawling, merging, reading, reports, searching  # noqa: F401  (each registers its commands)
 from scraper.cli.base import cli
 from scraper.errors import EXIT_STORE, EXIT_USAGE
 from scraper.logs import configure_logging

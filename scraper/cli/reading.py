@@ -176,17 +176,22 @@ def feed(
 @click.option("--run", "run_id", type=int, help="Send run N's digest (again).")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Events in the message; the rest are counted.")  # fmt: skip
-def notify(urls: tuple[str, ...], db_path: str, run_id: int | None, top: int) -> None:
+@click.option("--allow-private", is_flag=True,
+              help="Send to host names that resolve to private, loopback or link-local addresses (refused by default; IP literals in the URLs are always used).")  # fmt: skip
+def notify(
+    urls: tuple[str, ...], db_path: str, run_id: int | None, top: int, allow_private: bool
+) -> None:
     """Send the latest run's ranked digest (or run N's) through Apprise to each URL
     (mailto://, wecombot://, dingtalk://, feishu://, json://…): one message per run, nothing
     when nothing happened. Exit 1 when a send failed, 2 without Apprise."""
     from scraper import notify as push
 
     try:
-        services = push.check_urls(urls)
+        services = push.check_urls(urls, allow_private=allow_private)
     except (push.NotifyUnavailable, ValueError) as exc:
         fail(ConfigError(str(exc)))
-    done = push.deliver(open_archive(db_path), db_path, services, run_id, top)
+    policy = push.address_policy(urls, allow_private=allow_private)
+    done = push.deliver(open_archive(db_path), db_path, services, run_id, top, policy)
     if not done.sent and sys.stderr.isatty():
         click.echo(
             f"scraper: nothing to send ({done.header[:1].lower()}{done.header[1:]})", err=True

@@ -99,17 +99,33 @@ def search(
 
 @cli.command()
 @db_option
-@click.option("--search", "search_only", is_flag=True, help="Rebuild the search index.")
-def reindex(db_path: str, search_only: bool) -> None:
-    """Rebuild derived data from the stored versions (with no flag, everything derived:
-    today the search index), so an improved indexer can revisit history."""
+@click.option("--search", "search_index", is_flag=True, help="Rebuild the search index.")
+@click.option(
+    "--figures",
+    "figures",
+    is_flag=True,
+    help="Read the annual reports' figures and checks again (replacing older readings).",
+)
+def reindex(db_path: str, search_index: bool, figures: bool) -> None:
+    """Rebuild derived data from the stored versions (with no flag, everything derived: the
+    search index and the annual reports' figures), so an improved indexer or parser can
+    revisit history."""
+    everything = not (search_index or figures)
     require_archive(db_path)
+    lines = []
     with archive.archive_lock(db_path):
         db = archive.open_db(db_path)
-        started = time.monotonic()
-        count = archive.reindex_search(db)
+        if search_index or everything:
+            started = time.monotonic()
+            count = archive.reindex_search(db)
+            lines.append(f"search index: {count} versions in {time.monotonic() - started:.1f} s")
+        if figures or everything:
+            started = time.monotonic()
+            count = archive.reindex_reports(db)
+            seconds = time.monotonic() - started
+            lines.append(f"figures: {count} readings of annual reports in {seconds:.1f} s")
     if sys.stdout.isatty():
-        click.echo(f"search index: {count} versions in {time.monotonic() - started:.1f} s")
+        click.echo("\n".join(lines))
 
 
 @cli.command()

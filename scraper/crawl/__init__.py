@@ -30,6 +30,7 @@ import asyncio
 import logging
 import os
 import re
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -114,8 +115,12 @@ class Crawler:
         options: CrawlOptions,
         *,
         progress: Callable[[dict[str, int]], None] | None = None,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.db = db
+        # Many sites in one run share one TLS context (scraper.crawl.sites): a context of
+        # its own loads the CA bundle again, ~1 MB and ~35 ms a site.
+        self.tls = tls
         self.profile = profile
         self.options = options
         self.progress = progress
@@ -153,6 +158,12 @@ class Crawler:
         with Reader(self.options.workers) as self.reader:
             return asyncio.run(self._run())
 
+    async def run_with(self, reader: Reader) -> RunResult:
+        """The run in the caller's event loop, reading through ``reader`` (shared by the
+        sites of one run, :mod:`scraper.crawl.sites`)."""
+        self.reader = reader
+        return await self._run()
+
     async def _run(self) -> RunResult:
         started = time.monotonic()
         archive.close_interrupted(self.db)
@@ -174,7 +185,9 @@ class Crawler:
         status, exit_code = "failed", EXIT_SOME_FAILED
         try:
             with archive.batch(self.db) as self._batch:
-                async with Fetcher(self.profile.fetch, self.profile.scope) as self.fetcher:
+                async with Fetcher(
+                    self.profile.fetch, self.profile.scope, tls=self.tls
+                ) as self.fetcher:
                     try:
                         for url in self.profile.start_urls:
                             self.frontier.add(canonical_url(url), "start")
@@ -190,6 +203,8 @@ class Crawler:
                         for url in list(rechecks):
                             self.frontier.add(url, "recheck", again=True)
                         await self._drain()
+                        archive.save_report_levels(self.db, self.profile.report_levels)
+                        archive.derive_reports(self.db, self.run_id)  # files are in by now
                     finally:
                         self.counts["requests"] = self.fetcher.stats.requests
                         self.counts["bytes"] = self.fetcher.stats.bytes
@@ -233,14 +248,20 @@ class Crawler:
             "full": self.options.full,
             "recheck": self.options.recheck,
             "max_pages": self.options.max_pages,
+            "budget_bytes": self.profile.budget_bytes,
+            "deadline": fetch.deadline,
+            "allow_private": fetch.allow_private,
             "download_attachments": self.profile.discover.download_attachments,
             "attachment_max_bytes": self.profile.discover.attachment_max_bytes,
             "extractor_version": EXTRACTOR_VERSION,
         }
 
     def budget_spent(self) -> bool:
-        budget = self.options.max_pages
-        return budget is not None and self.pages_started >= budget
+        """--max-pages or --budget-bytes reached: the rest is left for the next run."""
+        budget, byte_budget = self.options.max_pages, self.profile.budget_bytes
+        return (budget is not None and self.pages_started >= budget) or (
+            byte_budget > 0 and self.fetcher.stats.bytes >= byte_budget
+        )
 
     def is_document_url(self, url: str) -> bool:
         return bool(self.document_re.search(urlsplit(url).path))
@@ -329,7 +350,10 @@ def run_crawl(
     import sys
 
     from scraper.logs import StatusLine
+    from scraper.netguard import check_start_hosts
 
+    # A start host that may not be connected to refuses the run before anything is written.
+    check_start_hosts(profile.start_urls, allow_private=profile.fetch.allow_private)
     interactive = sys.stderr.isatty()
     with archive.archive_lock(db_path):
         db = archive.open_db(db_path)

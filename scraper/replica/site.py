@@ -26,6 +26,11 @@ a document, a list link that redirects off-site, a document listed in two column
 three-part document, URL dates that differ from the shown date, a wrong ``PubDate`` meta, a
 catalogue table with an empty 文号, ``hasFJ`` attachment scripts and a plain body attachment.
 
+``ReplicaSite(annual_reports=True)`` (``--annual-reports``) adds six annual reports with known
+figures to the 年报 column (scraper.replica.reports): tables in the page's HTML or only in a
+.docx, .xlsx, .xls or PDF attachment; ``annual_reports()`` gives their truth and
+``correct_report()`` publishes a corrected figure.
+
 Each content mutation (``edit_body``, ``retitle``, ``delete``, ``restore``, ``add_documents``,
 ``change_footer``, ``bump_counters``) is one generation and moves a synthetic clock on by one
 hour. ``Last-Modified`` of a path is the clock of the generation in which its bytes were first
@@ -72,6 +77,14 @@ from scraper.replica.pages import (
     hidden_document,
     list_page,
     simple_page,
+)
+from scraper.replica.report_files import report_file
+from scraper.replica.reports import (
+    ReplicaReport,
+    fill_tables,
+    replica_reports,
+    report_document,
+    report_figure_rows,
 )
 
 __all__ = ["ReplicaServer", "ReplicaSite", "RequestRecord", "Response", "main"]
@@ -168,7 +181,12 @@ class ReplicaSite:
     20 when extra documents are asked for). All methods are thread-safe.
     """
 
-    def __init__(self, extra_docs_per_column: int = 0, per_page: int | None = None) -> None:
+    def __init__(
+        self,
+        extra_docs_per_column: int = 0,
+        per_page: int | None = None,
+        annual_reports: bool = False,
+    ) -> None:
         self.per_page = per_page or (20 if extra_docs_per_column else 5)
         self.generation = 0
         self._lock = threading.RLock()
@@ -188,6 +206,9 @@ class ReplicaSite:
         self._hidden = hidden_document()
         self._redirects = {OLD_PATH: "", OFFSITE_LINK: OFFSITE_TARGET}
         self._build(extra_docs_per_column)
+        self._reports: dict[str, ReplicaReport] = {}  # path -> report (annual_reports=True)
+        if annual_reports:
+            self._add_reports()
 
     # ------------------------------------------------------------------ construction
 
@@ -231,13 +252,38 @@ class ReplicaSite:
                 col.entries.append(Entry(d.path, d.path))
         self._pages[self._hidden.path] = (self._hidden, 0)
 
+    def _add_reports(self) -> None:
+        """The annual reports with known figures (scraper.replica.reports) in the 年报 column."""
+        column = self._columns["/xxgk/zfxxgknb/"]
+        for report in replica_reports():
+            doc = report_document(report)
+            self._register(doc)
+            self._reports[doc.path] = report
+            column.entries.append(Entry(doc.path, doc.path))
+        column.entries.sort(key=self._entry_date, reverse=True)
+
+    def annual_reports(self) -> dict[str, ReplicaReport]:
+        """Path -> the report published there, with its truth (``figures()``), as served now."""
+        with self._lock:
+            return dict(self._reports)
+
+    def correct_report(self, path: str, table: str, row: str, column: str, value: str) -> None:
+        """Publish a corrected figure: the page (or the attachment holding the tables) changes.
+        ``value`` is a token: a number as text, or "—" for none."""
+        with self._lock:
+            report = self._reports[path]
+            report.correct(table, row, column, value)
+            self._doc(path).figures = report_figure_rows(report)
+            self._touch()
+
     def _entry_date(self, e: Entry) -> str:
         return self._docs[e.doc].date if e.doc else e.date
 
     @classmethod
-    def with_total_docs(cls, n: int) -> ReplicaSite:
+    def with_total_docs(cls, n: int, annual_reports: bool = False) -> ReplicaSite:
         """A site with about ``n`` documents (at least the 20 base ones)."""
-        return cls(extra_docs_per_column=max(0, math.ceil((n - 20) / len(COLUMNS))))
+        extra = max(0, math.ceil((n - 20) / len(COLUMNS)))
+        return cls(extra_docs_per_column=extra, annual_reports=annual_reports)
 
     # ------------------------------------------------------------------ clock
 
@@ -636,6 +682,12 @@ class ReplicaSite:
         built once per revision so that its bytes, and so its ETag, stay put."""
         ext = name.rsplit(".", 1)[1]
         path = doc.folder + name
+        report = self._reports.get(doc.path)
+        if report is not None and name == report.file_name:
+            key = f"{path}#report{report.revision}"
+            if key not in self._file_bytes:
+                self._file_bytes[key] = report_file(report)
+            return self._file_bytes[key], CONTENT_TYPES[ext]
         revision = self._file_revisions.get(path, 0)
         key = f"{doc.path}/{name}" + (f"#{revision}" if revision else "")
         cached = self._file_bytes.get(key)
@@ -669,6 +721,8 @@ class ReplicaSite:
             d, part = hit
             name = "内部资料" if d is self._hidden else self._columns[d.column].name
             html = detail_page(d, part, name, self._furn)
+            if d.path in self._reports:
+                html = fill_tables(html, self._reports[d.path])
             if d.encoding != "utf-8":
                 return html.encode(d.encoding), "text/html"
             return html.encode(), HTML_UTF8
@@ -988,6 +1042,11 @@ def main(argv: list[str] | None = None) -> None:
         default="trs",
         help="the CMS family to imitate (default: trs, this module's site)",
     )
+    ap.add_argument(
+        "--annual-reports",
+        action="store_true",
+        help="add the annual reports with known figures (HTML, DOCX, XLSX, XLS, PDF tables)",
+    )
     args = ap.parse_args(argv)
     server: ReplicaServer[Any]
     if args.flavour != "trs":
@@ -998,7 +1057,11 @@ def main(argv: list[str] | None = None) -> None:
         print(f"replica of a {args.flavour} site ({len(other.expected_documents())} documents) "
               f"at {server.base_url}{other.start_path}  (Ctrl-C to stop)", flush=True)  # fmt: skip
     else:
-        site = ReplicaSite.with_total_docs(args.docs) if args.docs else ReplicaSite()
+        site = (
+            ReplicaSite.with_total_docs(args.docs, annual_reports=args.annual_reports)
+            if args.docs
+            else ReplicaSite(annual_reports=args.annual_reports)
+        )
         server = ReplicaServer(site, args.host, args.port, args.delay).start()
         print(f"replica of www.hongsibu.gov.cn ({len(site.expected_documents())} documents) at "
               f"{server.base_url}/xxgk/  (Ctrl-C to stop)", flush=True)  # fmt: skip

@@ -6,15 +6,20 @@ Pure functions, no database: the archive integration lives in scraper.archive.
 
 from scraper.reports.checks import CheckResult, cross_year_checks, run_checks
 from scraper.reports.recognise import Recognition, recognise
+from scraper.reports.report import PARSER_VERSION, ReportFile, ReportReading, read_report
 from scraper.reports.tables import Cell, ParsedTables, parse_tables
 
 __all__ = [
+    "PARSER_VERSION",
     "Cell",
     "CheckResult",
     "ParsedTables",
     "Recognition",
+    "ReportFile",
+    "ReportReading",
     "cross_year_checks",
     "parse_tables",
+    "read_report",
     "recognise",
     "run_checks",
 ]

@@ -41,6 +41,18 @@ T2_COLUMNS_2019 = (
     "采购总金额",
 )
 
+# Which columns each row of table 二 has (a figure anywhere else is a misread, never kept).
+T2_PAIRS: dict[str, tuple[str, ...]] = {
+    "规章": (*T2_COLUMNS_2021[:3], *T2_COLUMNS_2019[:3]),
+    "行政规范性文件": (*T2_COLUMNS_2021[:3], *T2_COLUMNS_2019[:3]),
+    "行政许可": (T2_COLUMNS_2021[3], *T2_COLUMNS_2019[3:6]),
+    "其他对外管理服务事项": T2_COLUMNS_2019[3:6],
+    "行政处罚": (T2_COLUMNS_2021[3], *T2_COLUMNS_2019[3:6]),
+    "行政强制": (T2_COLUMNS_2021[3], *T2_COLUMNS_2019[3:6]),
+    "行政事业性收费": (T2_COLUMNS_2021[4], *T2_COLUMNS_2019[3:5]),
+    "政府集中采购": T2_COLUMNS_2019[6:8],
+}
+
 # --- table 三 -------------------------------------------------------------------------------
 T3_NEW = "一、本年新收政府信息公开申请数量"
 T3_CARRIED_IN = "二、上年结转政府信息公开申请数量"

@@ -79,7 +79,7 @@ class ParsedTables:
 # --- values ---------------------------------------------------------------------------------
 
 _BLANK = re.compile(r"^[—–―\-‐‑_/\\.…]*$")
-_NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:件|个|项|次|万元)?$")
+_NUMBER = re.compile(r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:件|个|项|次|万元|元)?$")
 
 
 def is_value(text: str) -> bool:
@@ -102,11 +102,34 @@ def parse_value(text: str) -> Decimal | None:
 
 
 @dataclass(frozen=True)
-class _Slot:
+class Slot:
+    """One position of a table's grid; a merged cell is the same slot in every position."""
+
     ident: int  # the source cell: the same for every slot a merged cell covers
-    text: str
+    text: str  # squashed (see names.squash)
     top: int
     left: int
+
+
+Grid = list[list[Slot | None]]
+
+
+def grid_of_spans(spans: list[tuple[int, int, int, int, str]]) -> Grid:
+    """A grid from ``(top, left, height, width, text)`` cells, as every reader finds them.
+
+    A cell is copied into each position it covers; where two claim one position the first
+    wins. Text is squashed here, so readers pass it as the file holds it."""
+    placed: dict[tuple[int, int], Slot] = {}
+    for ident, (top, left, height, width, text) in enumerate(spans):
+        slot = Slot(ident, n.squash(text), top, left)
+        for dr in range(max(1, min(height, _MAX_SPAN))):
+            for dc in range(max(1, min(width, _MAX_SPAN))):
+                placed.setdefault((top + dr, left + dc), slot)
+    if not placed:
+        return []
+    height = max(r for r, _ in placed) + 1
+    width = max(c for _, c in placed) + 1
+    return [[placed.get((r, c)) for c in range(width)] for r in range(height)]
 
 
 def _cell_text(node: LexborNode) -> str:
@@ -131,9 +154,9 @@ def _own_rows(table: LexborNode) -> list[LexborNode]:
     return rows
 
 
-def grid_of(table: LexborNode) -> list[list[_Slot | None]]:
+def grid_of(table: LexborNode) -> Grid:
     """The table as a rectangle of slots, merged cells copied into every slot they cover."""
-    placed: dict[tuple[int, int], _Slot] = {}
+    placed: dict[tuple[int, int], Slot] = {}
     ident = 0
     rows = _own_rows(table)
     for r, tr in enumerate(rows):
@@ -145,7 +168,7 @@ def grid_of(table: LexborNode) -> list[list[_Slot | None]]:
                 c += 1
             rowspan, colspan = _span(td, "rowspan"), _span(td, "colspan")
             rowspan = min(rowspan, len(rows) - r)
-            slot = _Slot(ident, _cell_text(td), r, c)
+            slot = Slot(ident, _cell_text(td), r, c)
             ident += 1
             for dr in range(rowspan):
                 for dc in range(colspan):
@@ -158,7 +181,7 @@ def grid_of(table: LexborNode) -> list[list[_Slot | None]]:
     return [[placed.get((r, c)) for c in range(width)] for r in range(height)]
 
 
-def _labels(line: list[_Slot | None], before: int) -> list[str]:
+def _labels(line: list[Slot | None], before: int) -> list[str]:
     """Text (non-value) labels in ``line`` before position ``before``, nearest first."""
     found: list[str] = []
     seen: set[int] = set()
@@ -195,7 +218,7 @@ def _name_t2(row_labels: list[str], column_labels: list[str]) -> tuple[str, str]
         return None
     row = n.match(row_labels[0], n.T2_ROW_KEYS)
     column = n.match(column_labels[0], n.T2_COLUMN_KEYS, prefixes=True)
-    if row is None or column is None:
+    if row is None or column is None or column not in n.T2_PAIRS[row]:
         return None
     return row, column
 
@@ -213,11 +236,14 @@ def _name_t4(row_labels: list[str], column_labels: list[str]) -> tuple[str, str]
     return None
 
 
-def _looks_like(grid: list[list[_Slot | None]]) -> set[str]:
+def _looks_like(grid: Grid) -> set[str]:
     """Which tables a grid may hold, from its labels (keeps 总计 of 三 and 四 apart)."""
     text = "".join(slot.text for line in grid for slot in line if slot is not None)
     kinds = set()
-    if any(word in text for word in ("本年新收", "上年结转", "予以公开", "本年度办理结果")):
+    # table 三's rows, and its header alone (the part of a split table after the page break)
+    t3_words = ("本年新收", "上年结转", "予以公开", "本年度办理结果", "不予公开", "无法提供",
+                "不予处理", "其他处理", "结转下年度", "申请人情况")  # fmt: skip
+    if any(word in text for word in t3_words):
         kinds.add(n.T3)
     if "行政复议" in text and ("维持" in text or "纠正" in text):
         kinds.add(n.T4)
@@ -226,10 +252,14 @@ def _looks_like(grid: list[list[_Slot | None]]) -> set[str]:
     return kinds
 
 
-def cells_of_grid(grid: list[list[_Slot | None]], locator: str, out: ParsedTables) -> None:
+def cells_of_grid(grid: Grid, locator: str, out: ParsedTables, source: str = "html") -> int:
+    """Name every value cell of ``grid`` and add it to ``out`` (one path for every source).
+
+    Returns how many cells were named (duplicates of figures already in ``out`` included)."""
     kinds = _looks_like(grid)
     if not kinds:
-        return
+        return 0
+    named_count = 0
     done: set[int] = set()
     for r, line in enumerate(grid):
         for c, slot in enumerate(line):
@@ -248,9 +278,15 @@ def cells_of_grid(grid: list[list[_Slot | None]], locator: str, out: ParsedTable
                     )
                 continue
             table, row, column = named
+            if "万元" in column and slot.text.endswith("元") and not slot.text.endswith("万元"):
+                # a figure in 元 under a 万元 header: reading it as 万元 would be 10,000 times off
+                out.skipped.append(f"{locator} r{r}c{c} {slot.text!r}: 元 in a 万元 column")
+                continue
             _add(out, Cell(table, row, column, parse_value(slot.text),
                            n.T3_GROUP_OF.get(row) if table == n.T3 else None,
-                           slot.text, "html", locator))  # fmt: skip
+                           slot.text, source, locator))  # fmt: skip
+            named_count += 1
+    return named_count
 
 
 def _name(
@@ -272,14 +308,70 @@ def _add(out: ParsedTables, cell: Cell) -> None:
         )
 
 
+# Column names a header row holds (a table's continuation has none of its own).
+HEADER_KEYS = {
+    **n.T3_COLUMN_KEYS,
+    **n.T4_COLUMN_KEYS,
+    **n.T2_COLUMN_KEYS,
+    n.label_key("信息内容"): "信息内容",
+    n.label_key("申请人情况"): "申请人情况",
+}
+
+
+def starts_with_header(texts: list[str]) -> bool:
+    """Whether a table's first row (its cells' texts) is a header: column names and no figure
+    (a row label such as ``3.其他`` also reads as a column name, but its row holds numbers)."""
+    texts = [n.squash(text) for text in texts]
+    if any(text and is_value(text) for text in texts):
+        return False
+    return any(n.label_key(text) in HEADER_KEYS for text in texts)
+
+
+def continues(previous: Grid, grid: Grid) -> bool:
+    """``grid`` carries on ``previous`` (a table 三 or 四 cut in two): as wide, no header."""
+    if not previous or not grid or len(previous[0]) != len(grid[0]):
+        return False
+    if not _looks_like(previous) & {n.T3, n.T4}:
+        return False
+    return not starts_with_header([slot.text for slot in grid[0] if slot is not None])
+
+
+def joined(previous: Grid, grid: Grid) -> Grid:
+    """``grid``'s rows below ``previous``'s, its cells renumbered so no two share an ident."""
+    offset = 1 + max((s.ident for line in previous for s in line if s is not None), default=0)
+    height = len(previous)
+    moved: dict[int, Slot] = {}
+    rows = []
+    for line in grid:
+        row: list[Slot | None] = []
+        for slot in line:
+            if slot is not None and slot.ident not in moved:
+                moved[slot.ident] = Slot(
+                    slot.ident + offset, slot.text, slot.top + height, slot.left
+                )
+            row.append(None if slot is None else moved[slot.ident])
+        rows.append(row)
+    return previous + rows
+
+
 def parse_tables(html: str) -> ParsedTables:
     """Cells of tables 二, 三 and 四 found in the page's ``<table>`` elements, in page order.
 
-    The first copy of a figure wins; a later copy with another value is a conflict."""
+    A table as wide as the one before it and with no header row of its own continues it (an
+    editor cut table 三, or put table 四's figures in a table of their own); its cells are
+    located at the first part. The first copy of a figure wins; a later copy with another
+    value is a conflict."""
     tree = LexborHTMLParser(html)
     out = ParsedTables()
+    parts: list[tuple[int, Grid]] = []
     for index, table in enumerate(tree.css("table")):
-        cells_of_grid(grid_of(table), f"table[{index}]", out)
+        grid = grid_of(table)
+        if parts and continues(parts[-1][1], grid):
+            parts[-1] = (parts[-1][0], joined(parts[-1][1], grid))
+        else:
+            parts.append((index, grid))
+    for index, grid in parts:
+        cells_of_grid(grid, f"table[{index}]", out)
     return out
 
 

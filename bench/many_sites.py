@@ -1,0 +1,249 @@
+"""Many sites in one run (issue 14): 100 replica sites on distinct ports, each with a per-host
+delay, crawled by one ``scraper crawl --sites-file`` against the same sites crawled alone.
+
+    .venv/bin/pip install -e '.[bench]'        # psutil
+    apt-get install -y nginx                   # Debian's nginx; the bench starts its own
+    .venv/bin/python bench/many_sites.py [--sites 100] [--docs 60] [--delay 0.2] [--alone 3]
+
+Steps:
+
+1. generates one replica of about ``--docs`` documents (``ReplicaSite.with_total_docs``;
+   60 gives 76 HTML pages and 11 attachment files, about 90 requests a crawl) and builds it
+   to a static folder (``scraper.replica.static``, on /dev/shm when there is one);
+2. serves that folder with one nginx (one worker, the configuration of
+   bench/versus_scrapy.py) listening on ``--sites`` free ports of 127.0.0.1: each port is a
+   site of its own (its own origin, so its own politeness slot and its own archive), the
+   replica's redirects answered relative to the port asked;
+3. crawls ``--alone`` of the sites one at a time, each alone (``scraper crawl --start-url
+   … --delay D --db …``), and takes the slowest wall time and the largest peak RSS;
+4. crawls every site in one run (``scraper crawl --sites-file … --data-dir … --delay D``),
+   each to its own archive;
+5. prints, for both, wall seconds (start-up included), CPU seconds (user + sys of the whole
+   process tree, ``getrusage(RUSAGE_CHILDREN)`` around the subprocess), peak RSS summed over
+   the process tree (psutil, sampled every 50 ms) and requests per second (the runs tables'
+   ``requests``), then the issue's targets as PASS/FAIL lines:
+   wall ≤ 1.5× the slowest single site's, peak RSS ≤ 3× one site's, CPU ≤ 50 % of wall.
+
+A site is bound by its delay (about ``requests × delay`` seconds); 100 of them at 0.2 s ask
+for 500 requests a second in all, which is the figure to read CPU against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from versus_scrapy import NGINX_CONF, bin_of, find_nginx, free_port, machine, measure
+
+from scraper.replica import ReplicaSite
+from scraper.replica.static import build_static, nginx_locations
+
+
+class ManyPortNginx:
+    """One nginx serving ``root`` on every port of ``ports``."""
+
+    def __init__(self, binary: str, root: Path, ports: list[int], tmp: Path, redirects: str):
+        tmp.mkdir(parents=True, exist_ok=True)
+        conf = tmp / "nginx.conf"
+        indented = "".join(f"        {line}\n" for line in redirects.splitlines())
+        text = NGINX_CONF.format(tmp=tmp, port=ports[0], root=root, redirects=indented)
+        listens = "".join(f"        listen 127.0.0.1:{p};\n" for p in ports)
+        text = text.replace(f"        listen 127.0.0.1:{ports[0]};\n", listens)
+        # 100 ports × keep-alive connections from the crawler
+        text = text.replace("worker_connections 1024", "worker_connections 8192")
+        conf.write_text(text)
+        self.proc = subprocess.Popen(
+            [binary, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        deadline = time.monotonic() + 10
+        for port in (ports[0], ports[-1]):
+            while True:
+                if self.proc.poll() is not None:
+                    err = (
+                        self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
+                    )
+                    raise SystemExit(f"nginx exited ({self.proc.returncode}): {err.strip()}")
+                try:
+                    url = f"http://127.0.0.1:{port}/robots.txt"
+                    with urllib.request.urlopen(url, timeout=1) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    pass
+                if time.monotonic() > deadline:
+                    self.stop()
+                    raise SystemExit("nginx did not answer within 10 s")
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def free_ports(n: int) -> list[int]:
+    ports: set[int] = set()
+    while len(ports) < n:
+        ports.add(free_port())
+    return sorted(ports)
+
+
+def requests_of(dbs: list[Path]) -> tuple[int, int]:
+    """(requests, errors) of the last run of each archive, summed."""
+    requests = errors = 0
+    for db in dbs:
+        with sqlite3.connect(db) as con:
+            row = con.execute(
+                "SELECT requests, errors FROM runs ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+        requests += row[0]
+        errors += row[1]
+    return requests, errors
+
+
+def crawl_alone(base: str, db: Path, delay: float, env: dict[str, str]) -> dict[str, Any]:
+    cmd = [bin_of("scraper"), "crawl", "--start-url", f"{base}/xxgk/", "--db", str(db),
+           "--delay", str(delay)]  # fmt: skip
+    r = measure(cmd, env)
+    if r["returncode"] not in (0, 1):
+        raise SystemExit(f"scraper crawl failed ({r['returncode']}): {r['stderr'][-3000:]}")
+    r["requests"], r["errors"] = requests_of([db])
+    return r
+
+
+def crawl_together(
+    sites_file: Path, data: Path, delay: float, env: dict[str, str], max_sites: int
+) -> dict[str, Any]:
+    cmd = [bin_of("scraper"), "crawl", "--sites-file", str(sites_file), "--data-dir", str(data),
+           "--delay", str(delay), "--max-sites", str(max_sites), "--summary"]  # fmt: skip
+    r = measure(cmd, env)
+    if r["returncode"] not in (0, 1):
+        raise SystemExit(f"scraper crawl failed ({r['returncode']}): {r['stderr'][-3000:]}")
+    dbs = sorted(data.glob("*.db"))
+    r["requests"], r["errors"] = requests_of(dbs)
+    r["archives"] = len(dbs)
+    r["slowest_site"] = max(
+        sqlite3.connect(db)
+        .execute(
+            "SELECT (julianday(finished) - julianday(started)) * 86400 FROM runs "
+            "ORDER BY id DESC LIMIT 1"
+        )
+        .fetchone()[0]
+        for db in dbs
+    )
+    return r
+
+
+def row(label: str, r: dict[str, Any]) -> str:
+    return (
+        f"| {label} | {r['requests']:,} | {r['errors']} | {r['wall']:.1f} | {r['cpu']:.1f} "
+        f"({100 * r['cpu'] / r['wall']:.0f} %) | {r['peak_rss'] / 1e6:.0f} MB "
+        f"| {r['requests'] / r['wall']:.0f} |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sites", type=int, default=100)
+    parser.add_argument("--docs", type=int, default=60, help="about this many documents a site")
+    parser.add_argument("--delay", type=float, default=0.2, help="per-host delay, seconds")
+    parser.add_argument("--alone", type=int, default=3, help="sites crawled alone for the baseline")
+    parser.add_argument("--max-sites", type=int, default=100, help="--max-sites of the run")
+    args = parser.parse_args()
+    nginx_bin = find_nginx()
+    try:
+        import psutil  # noqa: F401
+    except ImportError as exc:
+        raise SystemExit(f"{exc.name} is missing: .venv/bin/pip install -e '.[bench]'") from exc
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCRAPER_")}
+    print(machine(nginx_bin).split("; Scrapy")[0], flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="many-sites-") as tmp_name:
+        tmp = Path(tmp_name)
+        shm = Path("/dev/shm")
+        static_parent = shm if shm.is_dir() and os.access(shm, os.W_OK) else tmp
+        static = Path(tempfile.mkdtemp(prefix="many-sites-site-", dir=static_parent))
+        static.chmod(0o755)  # nginx's worker may run as another user than its master
+        try:
+            ports = free_ports(args.sites)
+            placeholder = "http://127.0.0.1:1"
+            counts = build_static(ReplicaSite.with_total_docs(args.docs), static, placeholder)
+            # A redirect stays on the port it was asked on: each port is a site of its own.
+            redirects = {
+                path: loc.replace(placeholder, "$scheme://$http_host")
+                for path, loc in counts["redirects"].items()
+            }
+            nginx = ManyPortNginx(
+                nginx_bin, static, ports, tmp / "nginx", nginx_locations(redirects)
+            )
+            try:
+                print(
+                    f"{args.sites} sites on ports {ports[0]}…{ports[-1]}, each the replica of "
+                    f"{counts['documents']} documents, {counts['pages']} HTML pages and "
+                    f"{counts['files']} attachment files; delay {args.delay} s per host",
+                    flush=True,
+                )
+                alone = [
+                    crawl_alone(f"http://127.0.0.1:{p}", tmp / f"alone-{p}.db", args.delay, env)
+                    for p in ports[: args.alone]
+                ]
+                print(f"  done: {len(alone)} sites alone", flush=True)
+                sites_file = tmp / "sites.txt"
+                sites_file.write_text("".join(f"http://127.0.0.1:{p}/xxgk/\n" for p in ports))
+                many = crawl_together(sites_file, tmp / "data", args.delay, env, args.max_sites)
+                print(f"  done: {args.sites} sites in one run", flush=True)
+            finally:
+                nginx.stop()
+        finally:
+            subprocess.run(["rm", "-rf", str(static)], check=False)
+
+    slowest = max(alone, key=lambda r: r["wall"])
+    one_rss = max(r["peak_rss"] for r in alone)
+    print()
+    print("| run | requests | errors | wall s | CPU s (of wall) | peak RSS (tree) | requests/s |")
+    print("|---|---|---|---|---|---|---|")
+    for i, r in enumerate(alone):
+        print(row(f"one site alone ({i + 1})", r))
+    print(row(f"{args.sites} sites, one run", many))
+    print()
+    print(
+        f"{many['archives']} archives; the slowest site's own run took {many['slowest_site']:.1f} s "
+        f"inside the {many['wall']:.1f} s of the whole"
+    )
+    wall_ratio = many["wall"] / slowest["wall"]
+    rss_ratio = many["peak_rss"] / one_rss
+    cpu_share = many["cpu"] / many["wall"]
+    checks = [
+        (f"wall {many['wall']:.1f} s = {wall_ratio:.2f}× the slowest single site's "
+         f"{slowest['wall']:.1f} s (target ≤ 1.5×)", wall_ratio <= 1.5),
+        (f"peak RSS {many['peak_rss'] / 1e6:.0f} MB = {rss_ratio:.2f}× one site's "
+         f"{one_rss / 1e6:.0f} MB (target ≤ 3×)", rss_ratio <= 3),
+        (f"CPU {many['cpu']:.1f} s = {100 * cpu_share:.0f} % of wall (target ≤ 50 %)",
+         cpu_share <= 0.5),
+    ]  # fmt: skip
+    for text, ok in checks:
+        print(f"{'PASS' if ok else 'FAIL'} {text}")
+    if many["errors"] or many["archives"] != args.sites:
+        print(f"NOTE {many['errors']} failed URLs, {many['archives']} archives of {args.sites}")
+    # The machine may be shared: other work on it shows here, and slows every figure.
+    print("load average at the end: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
+    print(f"requests/s: {many['requests'] / many['wall']:.0f} in one run of {args.sites} sites, "
+          f"{slowest['requests'] / slowest['wall']:.1f} for one site alone")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
