@@ -42,7 +42,9 @@ class Setting:
     takes, its default, and where else it may be given."""
 
     key: str
-    kind: str  # seconds | count | fraction | flag | text | texts | urls | selectors | regex | levels
+    kind: (
+        str  # seconds | count | fraction | flag | text | texts | urls | selectors | regex | levels
+    )
     default: Any
     minimum: float | None = None
     env: str | None = None

@@ -83,9 +83,7 @@ def crawl_options(func: Callable[..., Any]) -> Callable[..., Any]:
             show_default=True,
             help="With several sites, each one's archive is DATA_DIR/NAME.db (env SCRAPER_DATA_DIR).",
         ),
-        click.option(
-            "--max-sites", help="Sites crawled at the same time, at most (default 50)."
-        ),
+        click.option("--max-sites", help="Sites crawled at the same time, at most (default 50)."),
         click.option(
             "--dry-run",
             is_flag=True,
