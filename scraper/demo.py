@@ -106,6 +106,7 @@ def hints(me: str, retitled: str, replaced: str) -> list[str]:
         f"  {me} raw --db {DEMO_DB} {replaced} --version 1 -o {name}  # before it was replaced",
         f"  {me} warc --db {DEMO_DB} data/demo.warc.gz",
         f"  {me} feed --db {DEMO_DB} -o data/demo.atom",
+        f"  {me} reports --db {DEMO_DB}  # the annual reports, their figures checked",
         f"  sqlite3 {DEMO_DB} '{example}'",
         f"  {me} serve --db {DEMO_DB}",
     ]

@@ -42,3 +42,9 @@ def test_the_demo_ends_with_versions_a_removal_and_a_replaced_file(tmp_path):
             "SELECT count(*) FROM attachment_files WHERE versions >= 2 AND removed_at IS NULL"
         ).fetchone()
     assert twice >= 1 and removed >= 1 and replaced >= 1
+    # The hint to the annual reports leads somewhere: the replica's 年报 are read into figures.
+    assert "reports --db data/demo.db" in out
+    reports = run_cli("reports", "--db", "data/demo.db", cwd=tmp_path)
+    assert reports.returncode == 0, reports.stderr
+    assert reports.stdout.splitlines()[0].endswith("annual reports")
+    assert "吴忠市红寺堡区人民政府 2022 (format 2021, government)" in reports.stdout
