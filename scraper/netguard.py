@@ -137,7 +137,7 @@ class AddressPolicy:
             )
         except TimeoutError:
             raise httpcore.ConnectTimeout(f"resolving {host} timed out") from None
-        except OSError as exc:
+        except (OSError, UnicodeError) as exc:  # UnicodeError: not a valid IDNA name (a..b)
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
         return self.checked(host, _unique(str(info[4][0]) for info in infos))
 
@@ -168,7 +168,7 @@ def check_start_hosts(urls: Iterable[str], *, allow_private: bool) -> None:
             continue  # literals in the user's own URLs are used as given
         try:
             infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except OSError:
+        except (OSError, UnicodeError):  # left to the run, which records the URL's failure
             continue
         policy.checked(host, _unique(str(info[4][0]) for info in infos))
 

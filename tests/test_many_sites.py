@@ -540,3 +540,26 @@ def test_a_localhost_site_is_refused_alone_unless_private_addresses_are_allowed(
     )
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in data.glob("*.db")) == sorted([f"{literal}.db", f"{refused}.db"])
+
+
+def test_a_host_name_that_is_not_a_name_fails_that_site_only(sites: Sites, tmp_path: Path) -> None:
+    """`a..b` is no valid IDNA name: resolving it raises UnicodeError, not OSError. That site
+    fails (one line, no traceback); the other site of the run completes."""
+    good = sites.names[3]
+    file = tmp_path / "sites.txt"
+    file.write_text(f"http://a..b.gov.cn/xxgk/\n{sites.servers[3].base_url}/xxgk/\n", "utf-8")
+    data = tmp_path / "data"
+    result = run_cli("crawl", "--sites-file", str(file), "--data-dir", str(data), *FAST)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert export(data / f"{good}.db", good)
+    assert result.stderr.splitlines()[-1].startswith("scraper: 2 sites: 1 complete, 1 with failed")
+
+
+def test_one_origin_however_its_address_is_written() -> None:
+    from scraper.crawl.sites import origin_of
+
+    same = {origin_of(u) for u in ("http://Gov.CN/a/", "http://gov.cn:80/b/", "http://x@gov.cn./")}
+    assert same == {"gov.cn:80"}
+    assert origin_of("https://gov.cn/") != origin_of("http://gov.cn/")
+    assert origin_of("http://gov.cn:8080/") != origin_of("http://gov.cn/")

@@ -171,10 +171,16 @@ class ManySites:
         slots = asyncio.Semaphore(self.max_sites)
 
         async def one(job: SiteJob) -> SiteOutcome:
-            if refused := await self._refused(job):
-                return refused
-            async with self._origin_turn(job), slots:
-                return await self._own_archive(job, reader)
+            try:
+                if refused := await self._refused(job):
+                    return refused
+                async with self._origin_turn(job), slots:
+                    return await self._own_archive(job, reader)
+            except Exception as exc:  # whatever one site raises must not end the others
+                logger.exception("unexpected error in the crawl of %s", job.name)
+                return self._ended(
+                    job, EXIT_SOME_FAILED, f"internal error: {type(exc).__name__}: {exc}"
+                )
 
         return list(await asyncio.gather(*(one(job) for job in self.jobs)))
 
@@ -199,7 +205,7 @@ class ManySites:
     async def _origin_turn(self, job: SiteJob) -> AsyncIterator[None]:
         """Wait until no other site of the run is on this site's origins (taken in sorted
         order, so that two sites never wait for each other)."""
-        origins = sorted({urlsplit(u).netloc.lower() for u in job.profile.start_urls})
+        origins = sorted({origin_of(u) for u in job.profile.start_urls})
         async with contextlib.AsyncExitStack() as stack:
             for origin in origins:
                 await stack.enter_async_context(self._origins.setdefault(origin, asyncio.Lock()))
@@ -276,6 +282,18 @@ class ManySites:
         logger.error("%s: %s", job.name, message)
         self.status.finished(job.name)
         return SiteOutcome(job, code, message=message)
+
+
+def origin_of(url: str) -> str:
+    """``host:port`` as a connection sees it: ``HOST:80``, ``host`` and ``user@host.`` are
+    one origin, so two sites on it take turns and its delay holds."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".")
+    try:
+        port = parts.port
+    except ValueError:  # a port out of range: the run records the URL's failure
+        port = None
+    return f"{host}:{port or (443 if parts.scheme == 'https' else 80)}"
 
 
 def site_line(outcome: SiteOutcome) -> str:

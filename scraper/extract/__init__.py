@@ -58,7 +58,8 @@ logger = logging.getLogger(__name__)
 # its listing; 1.3.0: a title the <title> shows beats menu headings, a trailing file list is
 # not body text, attachment blocks after the body, 来源/时间 split on one line, the
 # firstpublishedtime tag, a 文号 heading the body; 1.3.1: a 成文日期 value is never the
-# publication date, and a Ucap body container outweighs TRS editor markup); the crawler then re-extracts a page's
+# publication date, a Ucap body container outweighs TRS editor markup, 浏览字号 ends a
+# value); the crawler then re-extracts a page's
 # current version before comparing, so an upgrade alone writes no version.
 EXTRACTOR_VERSION = "1.3.1"
 

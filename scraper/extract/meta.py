@@ -50,7 +50,7 @@ _OTHER_LABELS = words(
 _OTHER_DATE_LABELS = tuple(name for name in _OTHER_LABELS if name.endswith("日期"))
 # Read as labels so that they end a value, never recorded: counters change on every visit.
 NOISE_LABELS = words(
-    "浏览次数 点击数 点击量 点击 访问量 阅读次数 浏览量 字号 字体大小 字体 分享到 分享"
+    "浏览次数 点击数 点击量 点击 访问量 阅读次数 浏览量 浏览字号 字号 字体大小 字体 分享到 分享"
 )
 _CATALOGUE = frozenset(
     words(
