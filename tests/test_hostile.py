@@ -286,6 +286,119 @@ def test_decoder_caps_each_stage_and_refuses_what_it_cannot_read():
     assert inflate.ACCEPT_ENCODING == "gzip, deflate"
 
 
+def gzipped(data: bytes) -> bytes:
+    squeeze = zlib.compressobj(wbits=31)
+    return squeeze.compress(data) + squeeze.flush()
+
+
+def fed(decoder: inflate.CappedDecoder, chunks: Iterator[bytes]) -> int:
+    """Feeds ``chunks`` until the decoder refuses one (it must): how many it was given."""
+    given = 0
+    for chunk in chunks:
+        given += 1
+        decoder.feed(chunk)
+    decoder.finish()
+    raise AssertionError(f"all {given} chunks were taken")
+
+
+def after(head: bytes, filler: bytes, total: int) -> Iterator[bytes]:
+    """``head``, then about ``total`` bytes of ``filler`` repeated, in chunks of about 64 KB
+    (whole fillers each), made as asked."""
+    yield head
+    chunk = filler * (64 * 1024 // len(filler))
+    for _ in range(total // len(chunk)):
+        yield chunk
+
+
+def test_bytes_after_the_end_of_the_stream_are_refused_not_kept():
+    page = "<html>政府信息公开</html>".encode()
+    # Under a small cap, 50 MB of junk after a valid gzip: refused at once, by the raw count.
+    started = time.monotonic()
+    decoder = inflate.CappedDecoder("gzip", 1000)
+    with pytest.raises(inflate.TooBig, match=r"larger than \d+ bytes compressed"):
+        fed(decoder, after(gzipped(page), b"junk", 50 * MB))
+    assert decoder.raw < 100 * 1024 and decoder.size == len(page)
+    assert time.monotonic() - started < 1
+    # Under a large cap, what follows is no gzip member, nor anything after deflate's end.
+    big = 20 * MB
+    for encoding, body in (("gzip", gzipped(page)), ("deflate", zlib.compress(page))):
+        for junk in (b"junk", b"\x1f\x8b not a member"):
+            decoder = inflate.CappedDecoder(encoding, big)
+            with pytest.raises(
+                inflate.Undecodable, match="data after the end of the|while decompressing"
+            ):
+                fed(decoder, after(body, junk, 50 * MB))
+            assert decoder.raw <= len(body) + 64 * 1024  # the first chunk of junk, no more
+    # Nothing that decodes to nothing is read without end either: zero padding, empty members.
+    cap = 4 * MB
+    for filler in (b"\0", gzipped(b"")):
+        decoder = inflate.CappedDecoder("gzip", cap)
+        with pytest.raises(inflate.TooBig, match="compressed"):
+            fed(decoder, after(gzipped(page), filler, 50 * MB))
+        assert cap < decoder.raw <= cap + cap // 100 + 64 * 1024
+
+
+def test_every_gzip_member_is_decoded_under_one_cap_and_a_cut_body_is_refused():
+    first, second = "第一部分".encode() * 300, "第二部分".encode() * 200
+    body = gzipped(first) + gzipped(second) + b"\0" * 512  # zero padding, as gzip ignores it
+    whole = inflate.CappedDecoder("gzip", MB)
+    assert whole.feed(body) + whole.finish() == first + second
+    # A byte at a time, members meeting inside one feed or not, exactly the cap is fine.
+    bytewise = inflate.CappedDecoder("gzip", len(first) + len(second))
+    decoded = b"".join(bytewise.feed(body[i : i + 1]) for i in range(len(body)))
+    assert decoded + bytewise.finish() == first + second
+    # The cap is on the whole body, not on each member.
+    with pytest.raises(inflate.TooBig, match=f"larger than {len(first) + 100} bytes decompressed"):
+        inflate.CappedDecoder("gzip", len(first) + 100).feed(body)
+    # gzip of gzip, each of several members.
+    stacked = inflate.CappedDecoder("gzip, gzip", MB)
+    assert stacked.feed(gzipped(gzipped(first) + gzipped(second))) + stacked.finish() == (
+        first + second
+    )
+    # A body cut short is refused, in gzip and deflate, and in a second member too.
+    raw = zlib.compressobj(wbits=-15)
+    cut = [
+        ("gzip", gzipped(first)[:-4]),  # no length in the trailer
+        ("gzip", gzipped(first)[:40]),
+        ("gzip", gzipped(first) + gzipped(second)[:20]),
+        ("deflate", zlib.compress(first)[:-1]),
+        ("deflate", (raw.compress(first) + raw.flush())[:-10]),
+    ]
+    if inflate.BROTLI is not None:
+        cut.append(("br", inflate.BROTLI.compress(first)[:-3]))
+    for encoding, short in cut:
+        decoder = inflate.CappedDecoder(encoding, MB)
+        decoder.feed(short)
+        with pytest.raises(inflate.Undecodable, match=f"truncated {encoding} body"):
+            decoder.finish()
+    # No body at all (a 304, say, with its Content-Encoding) is no truncated one.
+    empty = inflate.CappedDecoder("gzip", MB)
+    assert empty.feed(b"") + empty.finish() == b""
+
+
+def test_junk_after_a_gzip_body_is_a_one_line_failure_of_that_url(hostile, archive):
+    page = gzipped(b"<html><body>" + "政府信息公开".encode() * 100 + b"</body></html>")
+
+    def answer(conn: socket.socket, path: str) -> None:
+        if path == "/robots.txt":
+            return not_found(conn)
+        head = b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % (len(page) + 50 * MB)
+        conn.sendall(b"HTTP/1.1 200 OK\r\n" + HTML + head + page)
+        for _ in range(50 * 16):
+            conn.sendall(b"junk" * 16 * 1024)
+
+    server = hostile(answer)
+    result = hostile_crawl(server, archive)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    (failure,) = failures(archive)
+    assert failure["url"] == f"{server.base_url}/xxgk/"
+    assert failure["reason"].startswith("bad request or response (")
+    assert "\n" not in failure["reason"]
+    assert failure["attempts"] == 1
+    assert last_run(archive)["bytes"] < 100 * 1024  # stopped at the junk, not read to its end
+
+
 # -- private addresses ---------------------------------------------------------------------
 
 

@@ -24,8 +24,23 @@ import pytest
 from scraper import archive
 from scraper.replica import ReplicaServer, ReplicaSite
 
-from .conftest import ROOT, crawl_args, run_cli
+from . import report_site as rs
+from .conftest import ROOT, RouteServer, crawl_args, run_cli
 from .test_datasette import start_serve
+from .test_report_archive import (
+    DEPT_PAGE,
+    DEPT_TITLE,
+    DOCX,
+    GOOD_T3,
+    GOOD_T4,
+    GOV_PAGE,
+    GOV_TITLE,
+    _docx_table3,
+    reports_json,
+    serve_reports,
+    t3,
+)
+from .test_report_archive import crawl as crawl_reports
 
 # One title per site that no other site has: a search finds it in that site only.
 WORDS = ("甲站独有标题合并检查", "乙站独有标题合并检查", "丙站独有标题合并检查")
@@ -416,3 +431,71 @@ def test_an_archive_an_older_version_wrote_is_merged_and_left_unchanged(sites, t
     assert result.returncode == 0, result.stderr
     assert digest(old) == before
     assert export(out) == export(sites.archives[0])
+
+
+# What makes two archives' readings the same: each page's readings in order, and each
+# reading's figures (ids, local to an archive, left out).
+CHANGES = (
+    'SELECT unit, year, url, old_version, new_version, "table", "row", "column", old_value, '
+    'new_value FROM report_changes ORDER BY url, "table", "row", "column", new_version'
+)
+READINGS = (
+    'SELECT p.url, r.unit, r.year, v.number AS version, f."table", f."row", f."column", '
+    "f.value, r.current FROM reports r JOIN pages p ON p.id = r.page_id "
+    "JOIN versions v ON v.id = r.version_id JOIN report_figures f ON f.report_id = r.id "
+    'ORDER BY p.url, r.id, f."table", f."row", f."column"'
+)
+
+
+def rows_of(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_a_report_corrected_between_two_crawls_is_changed_in_the_merged_archive(
+    route_server: RouteServer, tmp_path: Path
+) -> None:
+    # Two report pages: an HTML report whose table 四 is corrected (a new version of the
+    # page), and a Word report replaced under its address (the page itself unchanged).
+    file_path = "/xxgk/P020240215.docx"
+    file_t3 = {"一、本年新收政府信息公开申请数量": [3, 0, 0, 0, 0, 0, 3],
+               "（一）予以公开": [2, 0, 0, 0, 0, 0, 2], "（七）总计": [3, 0, 0, 0, 0, 0, 3]}  # fmt: skip
+    pages = {
+        GOV_PAGE: (GOV_TITLE, "2024-03-29", rs.table3(t3(GOOD_T3)) + rs.table4(GOOD_T4)),
+        DEPT_PAGE: (DEPT_TITLE, "2024-01-30", f"<p>附件：<a href='{file_path}'>年报.docx</a></p>"),
+    }
+    serve_reports(route_server, pages, {file_path: (200, DOCX, _docx_table3(file_t3))})
+    site = tmp_path / "site.db"
+    crawl_reports(route_server, site)
+    stepwise = tmp_path / "stepwise.db"  # merged after each crawl
+    assert merge(stepwise, site).returncode == 0
+    corrected = {**GOOD_T4, "行政复议": [1, 0, 1, 0, 2]}  # a 纠正 becomes 其他结果
+    pages[GOV_PAGE] = (GOV_TITLE, "2024-03-29", rs.table3(t3(GOOD_T3)) + rs.table4(corrected))
+    fixed = {**file_t3, "（一）予以公开": [1, 0, 0, 0, 0, 0, 1]}
+    serve_reports(route_server, pages, {file_path: (200, DOCX, _docx_table3(fixed))})
+    crawl_reports(route_server, site)
+
+    gov, dept = (f"{route_server.base_url}{path}" for path in (GOV_PAGE, DEPT_PAGE))
+    theirs = rows_of(site, CHANGES)
+    assert {(url, table, row, column) for _, _, url, _, _, table, row, column, _, _ in theirs} == {
+        (gov, "四", "行政复议", "结果纠正"), (gov, "四", "行政复议", "其他结果"),
+        (dept, "三", "（一）予以公开", "自然人"), (dept, "三", "（一）予以公开", "总计"),
+    }  # fmt: skip
+    changed = {r["url"]: r["changed_after_publication"] for r in reports_json(site)}
+    assert changed == {gov: True, dept: True}
+
+    out = tmp_path / "out.db"  # both crawls in one merge
+    result = merge(out, site, extra=("--json",))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["readings"] == len(rows_of(site, "SELECT id FROM reports"))
+    assert merge(stepwise, site).returncode == 0
+    for db in (out, stepwise):
+        assert rows_of(db, CHANGES) == theirs
+        assert rows_of(db, READINGS) == rows_of(site, READINGS)
+        assert reports_json(db) == reports_json(site)
+
+    # Merging again reads nothing again.
+    again = merge(out, site, extra=("--json",))
+    assert again.returncode == 0, again.stderr
+    assert json.loads(again.stdout)["readings"] == 0
+    assert rows_of(out, READINGS) == rows_of(site, READINGS)

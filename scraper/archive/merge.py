@@ -40,12 +40,14 @@ scraper (a migration pending) is copied to a temporary file (``TMPDIR``) and the
 upgraded; OUT itself is opened, and upgraded, as every command opens an archive.
 
 The annual reports' readings, figures and checks (m009) derive from versions: they are not
-copied but derived for the merged versions, in the same transaction, by the function a crawl
-calls when its run ends (:func:`scraper.archive.reports.derive_reports`; a run that gained
-versions is read again). Other tables of later migrations come along when they reference no
-ids (a row copied unless the same row or its key is there: ``report_levels``); one that
-references versions, pages or runs and is not named here is not copied, and is named in
-:attr:`Merged.tables_left` (a new such table needs a line here).
+copied but derived for the merged versions, in the same transaction, with the functions a
+crawl uses when its run ends (:mod:`scraper.archive.reports`), each touched page replayed
+run by run as ``reindex --figures`` does: a report corrected between two crawls of one input
+has the two readings it has there, so the correction shows in ``report_changes`` (a run that
+gained versions is read again). Other tables of later migrations come along when they
+reference no ids (a row copied unless the same row or its key is there: ``report_levels``);
+one that references versions, pages or runs and is not named here is not copied, and is
+named in :attr:`Merged.tables_left` (a new such table needs a line here).
 """
 
 from __future__ import annotations
@@ -64,7 +66,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from scraper.archive import search as search_index
-from scraper.archive.db import _open_readonly, archive_lock, open_db, writing
+from scraper.archive.db import _open_readonly, archive_lock, open_db, utcnow, writing
 from scraper.archive.pages import _indexed_fields
 from scraper.archive.schema import SEARCHED_FIELDS, migrations
 from scraper.errors import EXIT_SOME_FAILED, ArchiveBusy, ConfigError, ScraperError
@@ -178,18 +180,51 @@ def _merge_into(out: Path, inputs: list[Path], say: Callable[[str], None]) -> Me
 
 
 def _derive_reports(db: Database, runs: set[int]) -> int:
-    """Report readings are derived from versions: made again for the merged ones, as a
-    crawl makes them when its run ends (the runs that gained versions are read again)."""
-    from scraper.archive.reports import derive_reports
+    """Report readings are derived from versions: made for the merged ones as the crawl
+    made them, a page's state at the end of each run that changed it, run by run (as
+    ``reindex --figures`` replays them), so a report corrected between two runs of one
+    input has a reading of each and ``report_changes`` shows the correction. The runs read
+    are those not read yet: the runs merged now, and those that gained versions (read
+    again); a page's runs before its last reading are not replayed (read already)."""
+    from scraper.archive import reports
 
-    ordered = sorted(runs)
-    for start in range(0, len(ordered), 500):
-        some = ordered[start : start + 500]
+    for some in _chunks(sorted(runs)):
         db.execute(
             f"DELETE FROM {_REPORT_RUNS} WHERE run_id IN ({', '.join('?' * len(some))})", some
         )
-    last = db.execute("SELECT max(id) FROM runs").fetchone()[0]
-    return 0 if last is None else int(derive_reports(db, int(last)))
+    unread = [
+        int(row[0])
+        for row in db.execute(
+            f"SELECT id FROM runs WHERE id NOT IN (SELECT run_id FROM {_REPORT_RUNS}) ORDER BY id"
+        )
+    ]
+    pages: set[int] = set()
+    for some in _chunks(unread):
+        pages.update(reports._candidate_pages(db, some))
+    pending = set(unread)
+    made: list[tuple[str, int]] = []
+    for page_id in sorted(pages):
+        last = db.execute(
+            "SELECT run_id FROM reports WHERE page_id = ? ORDER BY id DESC LIMIT 1", [page_id]
+        ).fetchone()
+        read_to = int(last[0]) if last and last[0] is not None else 0
+        replayed = [r for r in reports._page_runs(db, page_id) if r in pending and r >= read_to]
+        for run in replayed:
+            if (found := reports._derive_page(db, page_id, run)) is not None:
+                made.append(found)
+    reports._carryover(db, set(made))
+    db.execute(
+        f"INSERT INTO {_REPORT_RUNS} (run_id, derived_at) SELECT id, ? FROM runs "
+        f"WHERE id NOT IN (SELECT run_id FROM {_REPORT_RUNS})",
+        [utcnow()],
+    )
+    return len(made)
+
+
+def _chunks(values: list[int], size: int = 500) -> Iterator[list[int]]:
+    """``values`` in slices small enough to be bound as one statement's parameters."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def _check_paths(out: Path, inputs: list[Path]) -> list[Path]:

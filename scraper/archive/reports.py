@@ -474,21 +474,26 @@ def _replay_plan(db: Database) -> list[tuple[int, list[int]]]:
         ).fetchall()
         if not any(_looks_like_report(title, body) for title, body in titles):
             continue
-        runs = {
-            int(row[0])
-            for row in db.execute(
-                "WITH links AS (SELECT url FROM attachments WHERE page_id = ?), "
-                "files AS (SELECT id FROM pages WHERE kind = 'attachment' AND (url IN links "
-                "OR first_url IN links OR url IN (SELECT page_url FROM aliases "
-                "WHERE url IN links))) "
-                "SELECT run_id FROM versions WHERE page_id = ? "
-                "UNION SELECT run_id FROM versions WHERE page_id IN files",
-                [page_id, page_id],
-            )
-            if row[0] is not None
-        }
-        plan.append((int(page_id), sorted(runs)))
+        plan.append((int(page_id), _page_runs(db, int(page_id))))
     return plan
+
+
+def _page_runs(db: Database, page_id: int) -> list[int]:
+    """The runs in which the page or a file it links got a version, oldest first."""
+    runs = {
+        int(row[0])
+        for row in db.execute(
+            "WITH links AS (SELECT url FROM attachments WHERE page_id = ?), "
+            "files AS (SELECT id FROM pages WHERE kind = 'attachment' AND (url IN links "
+            "OR first_url IN links OR url IN (SELECT page_url FROM aliases "
+            "WHERE url IN links))) "
+            "SELECT run_id FROM versions WHERE page_id = ? "
+            "UNION SELECT run_id FROM versions WHERE page_id IN files",
+            [page_id, page_id],
+        )
+        if row[0] is not None
+    }
+    return sorted(runs)
 
 
 # --- reading them back ----------------------------------------------------------------------

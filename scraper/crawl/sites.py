@@ -20,6 +20,7 @@ concurrency give each site its own archive (``--data-dir``) and ``scraper merge`
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import logging
 import os
@@ -166,6 +167,15 @@ class ManySites:
         return 2 if (os.cpu_count() or 1) >= 2 else 1
 
     async def _all(self, reader: Reader) -> list[SiteOutcome]:
+        # Name lookups (getaddrinfo) and file reads run in the loop's default executor:
+        # asyncio's holds cpu_count + 4 threads, which a few dead county domains (a lookup
+        # hangs until the resolver gives up) would fill, and every other site's new
+        # connections would wait behind them. Enough threads for every site in flight.
+        asyncio.get_running_loop().set_default_executor(
+            concurrent.futures.ThreadPoolExecutor(
+                max_workers=2 * self.max_sites + 4, thread_name_prefix="scraper-io"
+            )
+        )
         if self.combined is not None:
             return await self._all_into_one(self.combined, reader)
         slots = asyncio.Semaphore(self.max_sites)
