@@ -11,6 +11,14 @@ share one pool, :mod:`scraper.crawl.sites`), and the next is written to a worker
 callback that reads an answer from it. Handing the slot back through the coroutine that
 awaited the answer would cost a turn of the loop per task, and a loop busy with a hundred
 sites takes 10–30 ms a turn: the worker sat idle most of the time.
+
+Because one hostile site's files reach the same workers as everyone's, a task has a
+deadline: a worker reading one task for longer is killed and its task fails with
+``ReadTimedOut``. A worker reads its tasks in order, so the first task in flight is the one
+being read, the only one a death can be blamed on; the other one in flight never started
+and goes back to the head of the queue (once: a task in flight at two deaths fails). A
+worker that ends, killed or crashed, is replaced, up to ``respawns`` times a pool, so that a
+crash loop ends.
 """
 
 from __future__ import annotations
@@ -24,20 +32,35 @@ import subprocess
 import sys
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 IN_FLIGHT = 2  # tasks queued at one worker: one being read, one waiting
+READ_DEADLINE = 120.0  # seconds one task may hold a worker
+RESPAWNS = 10  # workers started a pool to replace ended ones
 
 
 class WorkerDied(RuntimeError):
     """A worker process ended with tasks of the run's in it."""
 
 
+class NoWorkerLeft(WorkerDied):
+    """Every worker ended and the pool may start no more: the task was never read."""
+
+
+class ReadTimedOut(RuntimeError):
+    """A task held its worker past the deadline; the worker was killed."""
+
+
 def _serve(conn: Connection, initializer: str) -> None:
     module, _, name = initializer.partition(":")
     if module:
         getattr(importlib.import_module(module), name)()
+    try:
+        conn.send(None)  # ready: a task's deadline counts from here, not from the start
+    except (BrokenPipeError, OSError):
+        return
     while True:
         try:
             message = conn.recv()
@@ -56,6 +79,15 @@ def _serve(conn: Connection, initializer: str) -> None:
             return
 
 
+@dataclass
+class _Task:
+    job: int
+    func: Callable[..., Any]
+    args: tuple[Any, ...]
+    future: asyncio.Future[Any]
+    requeued: bool = False
+
+
 class _Worker:
     def __init__(self, initializer: str, pool: WorkerPool) -> None:
         self.pool = pool
@@ -69,89 +101,173 @@ class _Worker:
         )
         theirs.close()
         self.conn = Connection(ours.detach())
-        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.pending: dict[int, _Task] = {}  # in the order the worker reads them
         self.watched = False
+        self.ready = False
         self.dead = False
+        self._timer: asyncio.TimerHandle | None = None
+        self._timed: int | None = None  # the job the timer is for
 
-    def send(self, job: int, func: Callable[..., Any], args: tuple[Any, ...],
-             future: asyncio.Future[Any]) -> None:  # fmt: skip
+    def watch(self) -> None:
         if not self.watched:
             asyncio.get_running_loop().add_reader(self.conn.fileno(), self.on_readable)
             self.watched = True
-        self.pending[job] = future
+
+    def send(self, task: _Task) -> None:
+        self.watch()
+        self.pending[task.job] = task
         try:
-            self.conn.send((job, func, args))
+            self.conn.send((task.job, task.func, task.args))
         except (BrokenPipeError, OSError):
-            self.die()
+            # The worker had ended before it got this task: the task is innocent.
+            del self.pending[task.job]
+            self.die(WorkerDied("a reading worker process ended"), unsent=task)
+            return
+        self._arm()
+
+    def _arm(self) -> None:
+        """Time the task being read, from when the worker began it (or was ready)."""
+        head = next(iter(self.pending), None) if self.ready else None
+        if head == self._timed:
+            return
+        self.disarm()
+        self._timed = head
+        if head is not None:
+            loop = asyncio.get_running_loop()
+            self._timer = loop.call_later(self.pool.deadline, self._time_out)
+
+    def disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _time_out(self) -> None:
+        self._timer = None
+        self.die(ReadTimedOut(f"reading took more than {self.pool.deadline:g} s"))
 
     def on_readable(self) -> None:
         try:
             while self.conn.poll():
-                job, (ok, value) = self.conn.recv()
-                future = self.pending.pop(job, None)
-                if future is not None and not future.done():
+                message = self.conn.recv()
+                if message is None:
+                    self.ready = True
+                    continue
+                job, (ok, value) = message
+                task = self.pending.pop(job, None)
+                if task is not None and not task.future.done():
                     if ok:
-                        future.set_result(value)
+                        task.future.set_result(value)
                     else:
-                        future.set_exception(value)
+                        task.future.set_exception(value)
         except (EOFError, OSError):
-            self.die()
+            self.die(WorkerDied("the reading worker process ended while reading it"))
+            return
+        self._arm()
         self.pool.dispatch()
 
-    def die(self) -> None:
+    def die(self, failure: Exception, unsent: _Task | None = None) -> None:
+        """End this worker: ``failure`` for the task it was reading, the others re-queued."""
+        if self.dead:
+            return
         self.dead = True
+        self.disarm()
         if self.watched:
             asyncio.get_running_loop().remove_reader(self.conn.fileno())
             self.watched = False
-        for future in self.pending.values():
-            if not future.done():
-                future.set_exception(WorkerDied("a reading worker process ended"))
+        self.conn.close()
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        tasks = list(self.pending.values())
         self.pending.clear()
-        self.pool.dispatch()
+        blamed, innocent = tasks[:1], tasks[1:] + ([unsent] if unsent else [])
+        self.pool.replace(self, failure, blamed, innocent)
 
 
 class WorkerPool:
-    """``count`` worker processes; ``initializer`` (``module:function``) runs in each first."""
+    """``count`` worker processes; ``initializer`` (``module:function``) runs in each first.
+    ``deadline``: seconds a task may take (READ_DEADLINE); ``respawns``: ended workers the
+    pool replaces (RESPAWNS)."""
 
-    def __init__(self, count: int, initializer: str) -> None:
+    def __init__(
+        self,
+        count: int,
+        initializer: str,
+        *,
+        deadline: float | None = None,
+        respawns: int | None = None,
+    ) -> None:
+        self.deadline = READ_DEADLINE if deadline is None else deadline
+        self.respawns_left = RESPAWNS if respawns is None else respawns
+        self._initializer = initializer
         self._workers = [_Worker(initializer, self) for _ in range(count)]
+        self._ended: list[subprocess.Popen[bytes]] = []
         self._jobs = itertools.count()
-        self._queue: deque[tuple[int, Callable[..., Any], tuple[Any, ...], asyncio.Future[Any]]]
-        self._queue = deque()
+        self._queue: deque[_Task] = deque()
 
     @property
     def alive(self) -> bool:
         return any(not w.dead for w in self._workers)
 
+    @property
+    def pids(self) -> list[int]:
+        """The process ids of the living workers."""
+        return [w.process.pid for w in self._workers if not w.dead]
+
     async def run(self, func: Callable[..., Any], *args: Any) -> Any:
         """``func(*args)`` in a worker (``func`` must be importable by name). Raises what
-        ``func`` raised, or WorkerDied."""
+        ``func`` raised, ReadTimedOut, WorkerDied, or NoWorkerLeft."""
         if not self.alive:
-            raise WorkerDied("no reading worker is left")
+            raise NoWorkerLeft("no reading worker is left")
+        if self._ended:  # reap the processes of ended workers, without waiting for them
+            self._ended = [p for p in self._ended if p.poll() is None]
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append((next(self._jobs), func, args, future))
+        self._queue.append(_Task(next(self._jobs), func, args, future))
         self.dispatch()
         return await future
+
+    def replace(
+        self, worker: _Worker, failure: Exception, blamed: list[_Task], innocent: list[_Task]
+    ) -> None:
+        """After ``worker`` ended: fail what it was reading, re-queue the rest, start another."""
+        for task in blamed:
+            if not task.future.done():
+                task.future.set_exception(failure)
+        for task in reversed(innocent):
+            if task.future.done():
+                continue
+            if task.requeued:
+                task.future.set_exception(WorkerDied("two reading workers ended with this task"))
+            else:
+                task.requeued = True
+                self._queue.appendleft(task)
+        self._ended.append(worker.process)
+        if self.respawns_left > 0:
+            self.respawns_left -= 1
+            fresh = _Worker(self._initializer, self)
+            self._workers[self._workers.index(worker)] = fresh
+            fresh.watch()
+        self.dispatch()
 
     def dispatch(self) -> None:
         """Write queued tasks to the workers with room (the least busy first)."""
         while self._queue:
             living = [w for w in self._workers if not w.dead]
             if not living:
-                for *_, future in self._queue:
-                    if not future.done():
-                        future.set_exception(WorkerDied("no reading worker is left"))
+                for task in self._queue:
+                    if not task.future.done():
+                        task.future.set_exception(NoWorkerLeft("no reading worker is left"))
                 self._queue.clear()
                 return
             worker = min(living, key=lambda w: len(w.pending))
             if len(worker.pending) >= IN_FLIGHT:
                 return
-            job, func, args, future = self._queue.popleft()
-            if not future.done():  # not cancelled meanwhile
-                worker.send(job, func, args, future)
+            task = self._queue.popleft()
+            if not task.future.done():  # not cancelled meanwhile
+                worker.send(task)
 
     def close(self) -> None:
         for worker in self._workers:
+            worker.disarm()
             if worker.watched:
                 with contextlib.suppress(RuntimeError):  # no loop any more: none to tell
                     asyncio.get_running_loop().remove_reader(worker.conn.fileno())
@@ -166,6 +282,8 @@ class WorkerPool:
                 worker.process.kill()
                 worker.process.wait()
             worker.conn.close()
+        for process in self._ended:
+            process.wait()
 
 
 if __name__ == "__main__":

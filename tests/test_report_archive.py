@@ -549,3 +549,73 @@ def test_a_report_levels_value_that_is_not_a_level_is_refused(tmp_path, archive)
         "\"department\", got {'某某中心': 'county'}"
     ]
     assert not archive.exists()
+
+
+def _crawl_in_process(server: RouteServer, db_path: Path, workers: int) -> int:
+    from scraper import config
+    from scraper.crawl import Crawler, CrawlOptions
+
+    profile = config.resolve(
+        start_urls=(f"{server.base_url}/xxgk/",),
+        flags={"delay": 0.0, "fetch.retries": 0},
+        environ={},
+    )
+    db = archive.open_db(db_path)
+    try:
+        return Crawler(db, profile, CrawlOptions(full=True, workers=workers)).run().exit_code
+    finally:
+        db.close()
+
+
+def test_a_crawl_parses_its_reports_in_a_reading_worker(route_server, archive, monkeypatch, caplog):
+    """The end-of-run parse of a report page and its file goes to the reading worker, not
+    the event loop that other sites share: the parser is broken in the run's own process
+    (the worker, a fresh process, has the real one), and the figures still land."""
+    import scraper.reports.parse
+    from scraper.crawl.read import Reader
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a report was parsed in the run's own process")
+
+    monkeypatch.setattr(Reader, "POOL_AFTER", 0)  # the pool from the first page on
+    monkeypatch.setattr(scraper.reports.parse, "read_report", broken)
+    file_path = "/xxgk/P020240215.docx"
+    body = f"<p>详见附件：<a href='{file_path}'>2023年年度报告.docx</a></p>"
+    serve_reports(
+        route_server,
+        {DEPT_PAGE: (DEPT_TITLE, "2024-01-30", body)},
+        {file_path: (200, DOCX, _docx_table3(FILE_T3))},
+    )
+    assert _crawl_in_process(route_server, archive, workers=1) == 0
+    assert "could not read the report" not in caplog.text
+    assert cells(figures_json(archive)) == {
+        ("三", row, column): value
+        for row, values in FILE_T3.items()
+        for column, value in zip(rs.T3_COLUMNS, values, strict=True)
+    }
+    assert {r["source"] for r in figures_json(archive)} == {"docx"}
+
+
+def test_a_report_the_parser_fails_on_is_logged_and_the_others_are_read(
+    route_server, archive, monkeypatch, caplog
+):
+    """A run with no worker pool parses in a thread of its own process: a parser bug on one
+    report is logged with its traceback, the run ends well and the other report is read."""
+    import scraper.reports.parse
+
+    real = scraper.reports.parse.read_report
+
+    def fails_on_the_government(title: str, *args: Any, **kwargs: Any) -> Any:
+        if title == GOV_TITLE:
+            raise ZeroDivisionError("a parser bug")
+        return real(title, *args, **kwargs)
+
+    monkeypatch.setattr(scraper.reports.parse, "read_report", fails_on_the_government)
+    body = rs.table3(t3(GOOD_T3))
+    pages = {GOV_PAGE: (GOV_TITLE, "2024-03-29", body), DEPT_PAGE: (DEPT_TITLE, "2024-02-15", body)}
+    serve_reports(route_server, pages)
+    assert _crawl_in_process(route_server, archive, workers=0) == 0
+    [failed] = [r for r in caplog.records if "could not read the report" in r.getMessage()]
+    assert failed.levelname == "ERROR" and "ZeroDivisionError: a parser bug" in failed.getMessage()
+    assert [(r["unit"], r["year"]) for r in reports_json(archive)] == [(DEPT, 2023)]
+    assert {r["unit"] for r in figures_json(archive)} == {DEPT}

@@ -1,18 +1,22 @@
 """The reading worker processes: a crawl read by workers archives exactly what a crawl read in
-its own process does, and a worker that dies leaves the run reading on its own."""
+its own process does; a read past its deadline fails and its worker is replaced; a worker that
+dies is replaced, up to the pool's cap, after which the run reads on its own."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import signal
+import time
+import zlib
 
 import pytest
 
-from scraper import archive, config
+from scraper import archive, config, workers
 from scraper.crawl import Crawler, CrawlOptions
-from scraper.crawl.read import Reader
-from scraper.workers import WorkerDied, WorkerPool
+from scraper.crawl.read import Reader, ReadRules
+from scraper.errors import DecodeError
+from scraper.workers import NoWorkerLeft, ReadTimedOut, WorkerDied, WorkerPool
 
 
 def _archive_rows(path):
@@ -71,7 +75,7 @@ def _fail(x: int) -> int:
 
 def test_a_pool_answers_raises_and_reports_a_dead_worker():
     async def scenario():
-        pool = WorkerPool(1, "")
+        pool = WorkerPool(1, "", respawns=0)
         try:
             assert await asyncio.gather(*(pool.run(_double, i) for i in range(5))) == [
                 0, 2, 4, 6, 8,
@@ -81,9 +85,133 @@ def test_a_pool_answers_raises_and_reports_a_dead_worker():
             with pytest.raises(WorkerDied):
                 await pool.run(_die)
             assert not pool.alive
+            with pytest.raises(NoWorkerLeft):
+                await pool.run(_double, 1)
+        finally:
+            pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_read_past_its_deadline_fails_and_the_reads_behind_it_go_on():
+    async def scenario():
+        pool = WorkerPool(1, "", deadline=1.0)
+        try:
+            first = await pool.run(os.getpid)
+            started = time.monotonic()
+            slow = asyncio.ensure_future(pool.run(time.sleep, 30))
+            # One of these waits in flight at the same worker, behind the slow one.
+            quick = asyncio.gather(*(pool.run(_double, i) for i in range(10)))
+            with pytest.raises(ReadTimedOut, match="reading took more than 1 s"):
+                await slow
+            assert time.monotonic() - started < 10
+            assert await quick == [2 * i for i in range(10)]
+            second = await pool.run(os.getpid)
+            assert second != first and pool.pids == [second]
+            for _ in range(50):  # killed, and reaped by a later task
+                await pool.run(_double, 0)
+                if not os.path.exists(f"/proc/{first}"):
+                    break
+                await asyncio.sleep(0.1)
+            assert not os.path.exists(f"/proc/{first}")
+        finally:
+            pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_worker_killed_mid_read_is_replaced():
+    async def scenario():
+        pool = WorkerPool(1, "")
+        try:
+            first = await pool.run(os.getpid)
+            reading = asyncio.ensure_future(pool.run(time.sleep, 30))
+            quick = asyncio.gather(*(pool.run(_double, i) for i in range(10)))
+            await asyncio.sleep(0.3)  # the sleep is being read
+            os.kill(first, signal.SIGKILL)
+            with pytest.raises(WorkerDied):
+                await reading
+            assert await quick == [2 * i for i in range(10)]
+            second = await pool.run(os.getpid)
+            assert second != first
+            assert await pool.run(_double, 21) == 42
+        finally:
+            pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_the_respawn_cap_ends_a_crash_loop():
+    async def scenario():
+        pool = WorkerPool(1, "", respawns=2)
+        try:
+            pids = set()
+            for _ in range(3):
+                pids.add(await pool.run(os.getpid))
+                with pytest.raises(WorkerDied):
+                    await pool.run(_die)
+            assert len(pids) == 3  # two replacements, then none
+            assert not pool.alive
             with pytest.raises(WorkerDied):
                 await pool.run(_double, 1)
         finally:
             pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_crawl_whose_reads_time_out_records_one_failure_a_url(
+    replica, tmp_path, monkeypatch, caplog
+):
+    # No read answers within no time: each read the pool gets (from the sixth page on) fails,
+    # until the pool may start no more workers and the run reads the rest in its own process.
+    monkeypatch.setattr(workers, "READ_DEADLINE", 0.0)
+    monkeypatch.setattr(workers, "RESPAWNS", 3)
+    _, server = replica
+    result = _crawl(server, tmp_path / "timed.db", 1, monkeypatch, 5)
+    db = archive.open_db(tmp_path / "timed.db", readonly=True)
+    failures = db.execute("SELECT url, category, reason FROM failures").fetchall()
+    pages = db.execute("SELECT count(*) FROM pages").fetchone()[0]
+    db.close()
+    timed_out = [f for f in failures if f[2] == "reading took more than 0 s"]
+    files_timed_out = caplog.text.count(": reading took more than 0 s\n")
+    assert timed_out and len(timed_out) + files_timed_out == 4  # one a worker killed
+    assert all(category == "unreadable" for _, category, _ in timed_out)
+    assert len({url for url, _, _ in timed_out}) == len(timed_out)
+    unreadable = [f for f in failures if f[1] == "unreadable"]
+    assert result.exit_code == 1 and result.counts["errors"] == len(unreadable)
+    assert pages > 20  # the rest was read in the run's own process
+    assert "unexpected error" not in caplog.text
+
+
+def _stuck(*args: object) -> None:
+    time.sleep(30)
+
+
+def test_a_read_that_times_out_is_not_read_again_in_the_run(monkeypatch):
+    # A page that outlived its worker fails as unreadable; a file is kept without its text.
+    monkeypatch.setattr(workers, "READ_DEADLINE", 0.5)
+    monkeypatch.setattr(Reader, "POOL_AFTER", 0)
+    monkeypatch.setattr("scraper.crawl.read.read_file", _stuck)
+    monkeypatch.setattr("scraper.crawl.read.try_read_page", _stuck)
+    pdf = b"%PDF-1.4\n" + b"0" * 1000
+    profile = config.resolve(start_urls=("http://a.test/",), flags={}, environ={})
+    rules = ReadRules(
+        extract=profile.extract,
+        scope=profile.scope,
+        attachment_extensions=tuple(profile.discover.attachment_extensions),
+        ignore_patterns=tuple(profile.discover.ignore_patterns),
+        document_url=profile.extract.document_url,
+        soft_404_markers=tuple(profile.fetch.soft_404_markers),
+    )
+
+    async def scenario():
+        with Reader(1) as reader:
+            started = time.monotonic()
+            text, kind, raw_z = await reader.file(pdf, "http://a.test/x.pdf")
+            assert (text, kind, zlib.decompress(raw_z)) == (None, "pdf", pdf)
+            with pytest.raises(DecodeError, match="reading took more than 0.5 s"):
+                await reader.page(b"<html></html>", "text/html", "http://a.test/", rules)
+            assert time.monotonic() - started < 20
 
     asyncio.run(asyncio.wait_for(scenario(), 60))

@@ -65,9 +65,11 @@ from scraper.archive.reports import (
     derive_reports,
     figure_records,
     has_readings,
+    plan_reports,
     reindex_reports,
     report_records,
     save_report_levels,
+    save_reports,
 )
 from scraper.archive.runs import (
     archived_before,
@@ -137,6 +139,8 @@ __all__ = [
     "decode_version",
     "decompress",
     "derive_reports",
+    "plan_reports",
+    "save_reports",
     "save_report_levels",
     "digest_runs",
     "drop_alias",

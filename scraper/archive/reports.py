@@ -10,9 +10,12 @@ the newest reading of each page's current version.
 
 Two ways in, one replay:
 
-- :func:`derive_reports`, called by the crawl when a run ends: the report pages with a new
-  version, or linking a file with a new version, in the runs not yet read (``report_runs``:
-  the run itself, and any killed run before it);
+- :func:`derive_reports`, when a run ends: the report pages with a new version, or linking
+  a file with a new version, in the runs not yet read (``report_runs``: the run itself, and
+  any killed run before it). In three phases, so that the crawl parses in a reading worker,
+  away from the event loop other sites share: :func:`plan_reports` and
+  :meth:`ReportPlan.inputs` gather (SQL), :func:`scraper.reports.parse_report` parses (pure),
+  :func:`save_reports` saves (SQL);
 - :func:`reindex_reports` (``scraper reindex --figures``): every reading made again, run by
   run, so an improved parser revisits history. An archive written before m009 gets its
   figures this way.
@@ -30,15 +33,18 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlite_utils import Database
 
 from scraper.archive.db import utcnow, writing
 from scraper.codec import decompress
+
+if TYPE_CHECKING:
+    from scraper.reports.parse import ReportInput, ReportParse
 
 logger = logging.getLogger(__name__)
 
@@ -199,36 +205,78 @@ def _not_current(db: Database, page_id: int) -> None:
     db.execute("UPDATE reports SET current = 0 WHERE page_id = ? AND current = 1", [page_id])
 
 
-def _derive_page(db: Database, page_id: int, run_id: int) -> tuple[str, int] | None:
-    """A new reading of the page as it stood at the end of ``run_id``, when its state differs
-    from its last reading's. Returns the (unit, year) of a new reading, else None."""
+@dataclass(frozen=True)
+class _Step:
+    """What one page needs at the end of a run, as the gathering phase found it: ``state``
+    None, no longer a report (not current); ``again``, its last reading, made current again;
+    ``read``, the input to parse; none of these, nothing (its bytes could not be read)."""
+
+    page_id: int
+    state: _State | None
+    again: int | None = None
+    read: ReportInput | None = None
+
+
+def _page_step(db: Database, page_id: int, run_id: int) -> _Step:
+    """Phase 1 for one page (reads only): the page as it stood at the end of ``run_id``,
+    and the parser's input when that state differs from its last reading's."""
     state = _state(db, page_id, run_id)
     if state is None:
-        _not_current(db, page_id)
-        return None
-    version = state.version
-    report = _reader()
+        return _Step(page_id, None)
     last = _last_reading(db, page_id)
     if last is not None and _reading_key(last) == state.key():
         # Read already (by this parser, or by an older one: `reindex --figures` reads every
         # state again, so two parsers' readings are never compared as a change).
-        db.execute("UPDATE reports SET current = 1 WHERE id = ? AND current = 0", [last["id"]])
-        return None
+        return _Step(page_id, state, again=int(last["id"]))
+    version = state.version
     try:
         html, files = _html(db, version["id"], version["encoding"]), _file_inputs(db, state.files)
-        reading = report.read_report(
-            version["title"] or "", version["body_text"], html, files, unit_hint=version["source"]
-        )
     except sqlite3.Error:
         raise
-    except Exception:  # a parser bug on one report must not end the run or the reindex
+    except Exception:  # a damaged stored blob must not end the run or the reindex
         logger.exception("could not read the report of version %s", version["id"])
+        return _Step(page_id, state)
+    item = _reader().ReportInput(
+        page_id, version["id"], version["title"] or "", version["body_text"], html, files,
+        version["source"],
+    )  # fmt: skip
+    return _Step(page_id, state, read=item)
+
+
+def _save_step(
+    db: Database, step: _Step, run_id: int, parsed: ReportParse | None
+) -> tuple[str, int] | None:
+    """Phase 3 for one page: what its step and the parser's answer say. Returns the
+    (unit, year) of a new reading, else None."""
+    if step.state is None:
+        _not_current(db, step.page_id)
         return None
-    if reading is None:
-        _not_current(db, page_id)
+    if step.again is not None:
+        db.execute("UPDATE reports SET current = 1 WHERE id = ? AND current = 0", [step.again])
         return None
-    _save_reading(db, state, run_id, reading, report.PARSER_VERSION)
-    return reading.unit, reading.year
+    if parsed is None:
+        return None
+    if parsed.error is not None:
+        logger.error(
+            "could not read the report of version %s\n%s",
+            step.state.version["id"],
+            parsed.error.rstrip(),
+        )
+        return None
+    if parsed.reading is None:
+        _not_current(db, step.page_id)
+        return None
+    _save_reading(db, step.state, run_id, parsed.reading, _reader().PARSER_VERSION)
+    return parsed.reading.unit, parsed.reading.year
+
+
+def _derive_page(db: Database, page_id: int, run_id: int) -> tuple[str, int] | None:
+    """A new reading of the page as it stood at the end of ``run_id``, when its state differs
+    from its last reading's: the three phases for one page, in this process. Returns the
+    (unit, year) of a new reading, else None."""
+    step = _page_step(db, page_id, run_id)
+    parsed = _reader().parse_report(step.read) if step.read is not None else None
+    return _save_step(db, step, run_id, parsed)
 
 
 def _save_reading(
@@ -407,32 +455,72 @@ def save_report_levels(db: Database, levels: dict[str, str]) -> None:
         )
 
 
-def derive_reports(db: Database, run_id: int) -> int:
-    """The write path, when run ``run_id`` ends: readings for the report pages changed in
-    the runs not read yet, up to this one. Returns the number of new readings."""
+@dataclass
+class ReportPlan:
+    """The end-of-run derivation of run ``run_id``, gathered page by page
+    (:meth:`inputs`), parsed by the caller (:func:`scraper.reports.parse_report`, anywhere) and saved by
+    :func:`save_reports`. ``runs``: the runs not read yet, up to ``run_id``; ``pages``: the
+    pages changed in them."""
+
+    run_id: int
+    runs: list[int]
+    pages: list[int]
+    steps: list[_Step] = field(default_factory=list)
+
+    def inputs(self, db: Database) -> Iterator[ReportInput]:
+        """Phase 1, reads only, one page at a time (only one page's file bytes are held):
+        the parser's input of each page to read. What every page needs is kept for
+        :func:`save_reports`, without the bytes."""
+        for page_id in self.pages:
+            step = _page_step(db, page_id, self.run_id)
+            self.steps.append(replace(step, read=None) if step.read is not None else step)
+            if step.read is not None:
+                yield step.read
+
+
+def plan_reports(db: Database, run_id: int) -> ReportPlan | None:
+    """Phase 1's start when run ``run_id`` ends: None when every run up to it was read."""
+    runs = [
+        int(row[0])
+        for row in db.execute(
+            "SELECT id FROM runs WHERE id <= ? AND id NOT IN "
+            "(SELECT run_id FROM report_runs) ORDER BY id",
+            [run_id],
+        )
+    ]
+    if not runs:
+        return None
+    return ReportPlan(run_id, runs, _candidate_pages(db, runs))
+
+
+def save_reports(db: Database, plan: ReportPlan, parsed: dict[int, ReportParse]) -> int:
+    """Phase 3: the readings (``parsed``: page id -> the parser's answer), the carryover
+    checks and ``report_runs``. Returns the number of new readings."""
     with writing(db):
-        runs = [
-            int(row[0])
-            for row in db.execute(
-                "SELECT id FROM runs WHERE id <= ? AND id NOT IN "
-                "(SELECT run_id FROM report_runs) ORDER BY id",
-                [run_id],
-            )
-        ]
-        if not runs:
-            return 0
         touched = [
             found
-            for page_id in _candidate_pages(db, runs)
-            if (found := _derive_page(db, page_id, run_id)) is not None
+            for step in plan.steps
+            if (found := _save_step(db, step, plan.run_id, parsed.get(step.page_id))) is not None
         ]
         _carryover(db, touched)
         now = utcnow()
         db.conn.executemany(
             "INSERT OR REPLACE INTO report_runs (run_id, derived_at) VALUES (?, ?)",
-            [(run, now) for run in runs],
+            [(run, now) for run in plan.runs],
         )
         return len(touched)
+
+
+def derive_reports(db: Database, run_id: int) -> int:
+    """The write path, when run ``run_id`` ends: readings for the report pages changed in
+    the runs not read yet, up to this one, the three phases in this process. Returns the
+    number of new readings."""
+    with writing(db):
+        plan = plan_reports(db, run_id)
+        if plan is None:
+            return 0
+        parsed = {item.page_id: _reader().parse_report(item) for item in plan.inputs(db)}
+        return save_reports(db, plan, parsed)
 
 
 def reindex_reports(db: Database) -> int:

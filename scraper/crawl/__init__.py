@@ -204,7 +204,7 @@ class Crawler:
                             self.frontier.add(url, "recheck", again=True)
                         await self._drain()
                         archive.save_report_levels(self.db, self.profile.report_levels)
-                        archive.derive_reports(self.db, self.run_id)  # files are in by now
+                        await self._derive_reports()  # files are in by now
                     finally:
                         self.counts["requests"] = self.fetcher.stats.requests
                         self.counts["bytes"] = self.fetcher.stats.bytes
@@ -230,6 +230,24 @@ class Crawler:
         return RunResult(
             self.run_id, self.counts, exit_code, status, time.monotonic() - started, mode
         )
+
+    async def _derive_reports(self) -> None:
+        """The run's report readings (:mod:`scraper.archive.reports`): gathered and saved
+        here, parsed in a reading worker, since the other sites of the loop would wait for
+        the parse of a big PDF. One page's files are held at a time."""
+        from scraper.reports import ReportParse, parse_report
+        from scraper.workers import ReadTimedOut, WorkerDied
+
+        plan = archive.plan_reports(self.db, self.run_id)
+        if plan is None:
+            return
+        parsed: dict[int, ReportParse] = {}
+        for item in plan.inputs(self.db):
+            try:
+                parsed[item.page_id] = await self.reader.run(parse_report, item)
+            except (ReadTimedOut, WorkerDied) as exc:  # it outlived or killed its worker
+                logger.warning("could not read the report of version %s: %s", item.version_id, exc)
+        archive.save_reports(self.db, plan, parsed)
 
     def settings(self) -> dict[str, object]:
         """What this run was told to do, for the runs table."""

@@ -6,12 +6,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from scraper.codec import compress
 from scraper.errors import DecodeError
+from scraper.extract.files import sniff
 from scraper.reading import PageRead, ReadRules, read_file, read_page, try_read_page
-from scraper.workers import WorkerDied, WorkerPool
+from scraper.workers import NoWorkerLeft, ReadTimedOut, WorkerDied, WorkerPool
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 __all__ = ["PageRead", "ReadRules", "Reader"]
 
@@ -22,7 +27,11 @@ class Reader:
     thread: starting a process costs more than it saves there). One worker is enough on two
     cores: the loop, fetching and SQLite keep the other busy. Workers are spawned, not
     forked, so that they inherit nothing of the run: not its memory, not the archive's lock.
-    If a worker dies, the run goes on reading in its own process."""
+
+    A read that outlives its deadline or kills its worker (:mod:`scraper.workers`) is not
+    tried again in the run's own process, where it would hang or kill the run: a page fails
+    as unreadable, a file is archived without its text. Only when the pool may start no more
+    workers does the run go on reading in its own process."""
 
     POOL_AFTER = 100
 
@@ -46,6 +55,20 @@ class Reader:
             self._pool = WorkerPool(self.workers, "scraper.reading:start_worker")
         return self._pool if self._pool is not None and self._pool.alive else None
 
+    async def run(self, func: Callable[..., T], *args: Any) -> T:
+        """``func(*args)`` (a pure function, importable by name: its arguments and answer
+        are pickled) in a reading worker; in a thread when the run has no pool yet (a small
+        run) or no worker left. Raises ReadTimedOut or WorkerDied when the call outlived its
+        deadline or killed its worker: it is not tried again in the run's own process."""
+        pool = self._workers()
+        if pool is not None:
+            try:
+                answer: T = await pool.run(func, *args)
+                return answer
+            except NoWorkerLeft:
+                logger.warning("the reading worker ended; reading in the run's own process")
+        return await asyncio.to_thread(func, *args)
+
     async def page(
         self, content: bytes, content_type: str | None, url: str, rules: ReadRules
     ) -> PageRead:
@@ -53,8 +76,10 @@ class Reader:
         if pool is not None:
             try:
                 result = await pool.run(try_read_page, content, content_type, url, rules)
-            except WorkerDied:
+            except NoWorkerLeft:
                 logger.warning("the reading worker ended; reading in the run's own process")
+            except (ReadTimedOut, WorkerDied) as exc:
+                raise DecodeError(str(exc)) from None
             else:
                 if isinstance(result, DecodeError):
                     raise result
@@ -66,7 +91,11 @@ class Reader:
         if pool is not None:
             try:
                 return await pool.run(read_file, content, url)
-            except WorkerDied:
+            except NoWorkerLeft:
                 logger.warning("the reading worker ended; reading in the run's own process")
+            except (ReadTimedOut, WorkerDied) as exc:
+                # The bytes are still the file's: archived, and not read again next run.
+                logger.warning("no text from %s: %s", url, exc)
+                return None, sniff(content), await asyncio.to_thread(compress, content)
         # Parsing a big PDF takes a while: keep the downloads going meanwhile.
         return await asyncio.to_thread(read_file, content, url)

@@ -5,6 +5,7 @@ Pure functions, no database: the archive integration lives in scraper.archive.
 """
 
 from scraper.reports.checks import CheckResult, cross_year_checks, run_checks
+from scraper.reports.parse import ReportInput, ReportParse, parse_report
 from scraper.reports.recognise import Recognition, recognise
 from scraper.reports.report import PARSER_VERSION, ReportFile, ReportReading, read_report
 from scraper.reports.tables import Cell, ParsedTables, parse_tables
@@ -16,8 +17,11 @@ __all__ = [
     "ParsedTables",
     "Recognition",
     "ReportFile",
+    "ReportInput",
+    "ReportParse",
     "ReportReading",
     "cross_year_checks",
+    "parse_report",
     "parse_tables",
     "read_report",
     "recognise",
