@@ -59,8 +59,9 @@ class Reader:
         """``func(*args)`` (a pure function, importable by name: its arguments and answer
         are pickled) in a reading worker; in a thread when the run has no pool yet (a small
         run) or no worker left. Raises ReadTimedOut or WorkerDied when the call outlived its
-        deadline or killed its worker: it is not tried again in the run's own process."""
-        pool = self._workers()
+        deadline or killed its worker: it is not tried again in the run's own process.
+        Such a call does not count towards starting the pool: a small run stays one process."""
+        pool = self._pool if self._pool is not None and self._pool.alive else None
         if pool is not None:
             try:
                 answer: T = await pool.run(func, *args)
