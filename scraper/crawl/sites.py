@@ -187,10 +187,7 @@ class ManySites:
                 async with self._origin_turn(job), slots:
                     return await self._own_archive(job, reader)
             except Exception as exc:  # whatever one site raises must not end the others
-                logger.exception("unexpected error in the crawl of %s", job.name)
-                return self._ended(
-                    job, EXIT_SOME_FAILED, f"internal error: {type(exc).__name__}: {exc}"
-                )
+                return self._bug(job, exc)
 
         return list(await asyncio.gather(*(one(job) for job in self.jobs)))
 
@@ -206,9 +203,7 @@ class ManySites:
                 allow_private=job.profile.fetch.allow_private,
             )
         except ScraperError as exc:
-            logger.info("%s: %s", job.name, exc)  # stderr gets the site's summary line
-            self.status.finished(job.name)
-            return SiteOutcome(job, exc.exit_code, message=str(exc))
+            return self._ended(job, exc.exit_code, str(exc))
         return None
 
     @contextlib.asynccontextmanager
@@ -280,18 +275,22 @@ class ManySites:
         except ScraperError as exc:
             return self._ended(job, exc.exit_code, str(exc))
         except Exception as exc:  # a bug in one site's run must not end the others
-            logger.exception("unexpected error in the crawl of %s", job.name)
-            return self._ended(
-                job, EXIT_SOME_FAILED, f"internal error: {type(exc).__name__}: {exc}"
-            )
+            return self._bug(job, exc)
         self.status.finished(job.name)
         command_log.info("scraper: %s: %s", job.name, result.summary(job.db_path))
         return SiteOutcome(job, result.exit_code, result)
 
     def _ended(self, job: SiteJob, code: int, message: str) -> SiteOutcome:
-        logger.error("%s: %s", job.name, message)
+        # INFO, for --log-file: stderr gets the site's one summary line (run_sites).
+        logger.info("%s: %s", job.name, message)
         self.status.finished(job.name)
         return SiteOutcome(job, code, message=message)
+
+    def _bug(self, job: SiteJob, exc: Exception) -> SiteOutcome:
+        """A bug in one site's run: that site fails, the others go on; the traceback goes
+        to --log-file, stderr gets the site's line."""
+        logger.info("unexpected error in the crawl of %s", job.name, exc_info=True)
+        return self._ended(job, EXIT_SOME_FAILED, f"internal error: {type(exc).__name__}: {exc}")
 
 
 def origin_of(url: str) -> str:
