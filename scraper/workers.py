@@ -12,6 +12,12 @@ callback that reads an answer from it. Handing the slot back through the corouti
 awaited the answer would cost a turn of the loop per task, and a loop busy with a hundred
 sites takes 10–30 ms a turn: the worker sat idle most of the time.
 
+Reading a file loads pdfplumber, python-docx and openpyxl, and what they keep grows a
+worker from ~45 MB to ~120 MB. So the file reads (``heavy`` tasks) go to one worker, the
+first living one, and the pages to any: the other workers stay the size of a page reader.
+When the oldest heavy task has waited ``HEAVY_WAIT`` seconds, any worker takes heavy tasks,
+so that sites full of big PDFs are not read one file at a time.
+
 Because one hostile site's files reach the same workers as everyone's, a task has a
 deadline: a worker reading one task for longer is killed and its task fails with
 ``ReadTimedOut``. A worker reads its tasks in order, so the first task in flight is the one
@@ -30,6 +36,7 @@ import itertools
 import socket
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,6 +46,7 @@ from typing import Any
 IN_FLIGHT = 2  # tasks queued at one worker: one being read, one waiting
 READ_DEADLINE = 120.0  # seconds one task may hold a worker
 RESPAWNS = 10  # workers started a pool to replace ended ones
+HEAVY_WAIT = 2.0  # seconds the oldest heavy task waits before any worker takes it
 
 
 class WorkerDied(RuntimeError):
@@ -85,7 +93,9 @@ class _Task:
     func: Callable[..., Any]
     args: tuple[Any, ...]
     future: asyncio.Future[Any]
+    heavy: bool = False
     requeued: bool = False
+    queued_at: float = 0.0  # time.monotonic()
 
 
 class _Worker:
@@ -202,7 +212,9 @@ class WorkerPool:
         self._workers = [_Worker(initializer, self) for _ in range(count)]
         self._ended: list[subprocess.Popen[bytes]] = []
         self._jobs = itertools.count()
-        self._queue: deque[_Task] = deque()
+        self._queue: deque[_Task] = deque()  # pages: any worker
+        self._heavy: deque[_Task] = deque()  # files: the file reader first
+        self._closed = False
 
     @property
     def alive(self) -> bool:
@@ -213,16 +225,21 @@ class WorkerPool:
         """The process ids of the living workers."""
         return [w.process.pid for w in self._workers if not w.dead]
 
-    async def run(self, func: Callable[..., Any], *args: Any) -> Any:
+    async def run(self, func: Callable[..., Any], *args: Any, heavy: bool = False) -> Any:
         """``func(*args)`` in a worker (``func`` must be importable by name). Raises what
-        ``func`` raised, ReadTimedOut, WorkerDied, or NoWorkerLeft."""
+        ``func`` raised, ReadTimedOut, WorkerDied, or NoWorkerLeft. ``heavy``: it loads the
+        file readers, and goes to the file reader (the module's docstring)."""
         if not self.alive:
             raise NoWorkerLeft("no reading worker is left")
         if self._ended:  # reap the processes of ended workers, without waiting for them
             self._ended = [p for p in self._ended if p.poll() is None]
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.append(_Task(next(self._jobs), func, args, future))
+        task = _Task(next(self._jobs), func, args, future, heavy, queued_at=time.monotonic())
+        (self._heavy if heavy else self._queue).append(task)
         self.dispatch()
+        if heavy and self._heavy:
+            # Looked at again once it may spill, should no answer come back before.
+            asyncio.get_running_loop().call_later(HEAVY_WAIT * 1.05, self.dispatch)
         return await future
 
     def replace(
@@ -239,7 +256,7 @@ class WorkerPool:
                 task.future.set_exception(WorkerDied("two reading workers ended with this task"))
             else:
                 task.requeued = True
-                self._queue.appendleft(task)
+                (self._heavy if task.heavy else self._queue).appendleft(task)
         self._ended.append(worker.process)
         if self.respawns_left > 0:
             self.respawns_left -= 1
@@ -249,23 +266,41 @@ class WorkerPool:
         self.dispatch()
 
     def dispatch(self) -> None:
-        """Write queued tasks to the workers with room (the least busy first)."""
-        while self._queue:
+        """Write queued tasks to the workers with room: heavy tasks to the file reader (to
+        any worker once the oldest has waited HEAVY_WAIT), pages to the least busy, the
+        others before the file reader. A write may end a worker (its replacement dispatches
+        too): the workers are looked at again for every task."""
+        while not self._closed:
             living = [w for w in self._workers if not w.dead]
             if not living:
-                for task in self._queue:
+                for task in (*self._heavy, *self._queue):
                     if not task.future.done():
                         task.future.set_exception(NoWorkerLeft("no reading worker is left"))
+                self._heavy.clear()
                 self._queue.clear()
                 return
-            worker = min(living, key=lambda w: len(w.pending))
-            if len(worker.pending) >= IN_FLIGHT:
+            step = self._next(living)
+            if step is None:
                 return
-            task = self._queue.popleft()
+            task, worker = step
             if not task.future.done():  # not cancelled meanwhile
                 worker.send(task)
 
+    def _next(self, living: list[_Worker]) -> tuple[_Task, _Worker] | None:
+        reader = living[0]
+        if self._heavy and len(reader.pending) < IN_FLIGHT:
+            return self._heavy.popleft(), reader
+        worker = min(living, key=lambda w: (len(w.pending), w is reader))
+        if len(worker.pending) >= IN_FLIGHT:
+            return None
+        if self._heavy and time.monotonic() - self._heavy[0].queued_at > HEAVY_WAIT:
+            return self._heavy.popleft(), worker
+        if self._queue:
+            return self._queue.popleft(), worker
+        return None
+
     def close(self) -> None:
+        self._closed = True
         for worker in self._workers:
             worker.disarm()
             if worker.watched:

@@ -60,10 +60,14 @@ def test_404_is_gone_and_not_retried(route_server):
 def test_waf_page_is_blocked_not_content(route_server):
     route_server.routes["/xxgk/a.html"] = (405, HTML, "<h1>网防G01 拦截</h1>".encode())
     route_server.routes["/xxgk/b.html"] = (200, HTML, "<h1>网防G01 拦截</h1>".encode())
+    gbk = {"Content-Type": "text/html; charset=gb2312"}
+    route_server.routes["/xxgk/c.html"] = (200, gbk, "<h1>网防G01 拦截</h1>".encode("gb18030"))
     with pytest.raises(Blocked):
         fetch(route_server, "/xxgk/a.html")
     with pytest.raises(Blocked):
         fetch(route_server, "/xxgk/b.html")
+    with pytest.raises(Blocked):  # a GB page names it in GB18030 bytes
+        fetch(route_server, "/xxgk/c.html")
     assert route_server.paths().count("/xxgk/a.html") == 1
 
 

@@ -215,3 +215,71 @@ def test_a_read_that_times_out_is_not_read_again_in_the_run(monkeypatch):
             assert time.monotonic() - started < 20
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def _pid_after(seconds: float) -> int:
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def test_file_reads_go_to_one_worker_and_pages_to_the_others():
+    # The file readers (pdfplumber, python-docx, openpyxl) are loaded in one worker only.
+    async def scenario():
+        pool = WorkerPool(2, "")
+        try:
+            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))  # both ready
+            reader, other = pool.pids
+            files = [pool.run(_pid_after, 0.2, heavy=True) for _ in range(4)]
+            pages = [pool.run(_pid_after, 0.01) for _ in range(12)]
+            file_pids, page_pids = await asyncio.gather(
+                asyncio.gather(*files), asyncio.gather(*pages)
+            )
+            assert set(file_pids) == {reader}
+            assert set(page_pids) == {other}  # the file reader was full all along
+        finally:
+            pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_files_that_wait_too_long_go_to_any_worker(monkeypatch):
+    # A site full of big PDFs is not read one file at a time.
+    monkeypatch.setattr(workers, "HEAVY_WAIT", 0.2)
+
+    async def scenario():
+        pool = WorkerPool(2, "")
+        try:
+            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))
+            reader, other = pool.pids
+            # Two in flight at the file reader, the third waits. No answer comes back
+            # before its wait is over: a timer looks at the queue again.
+            file_pids = await asyncio.gather(
+                *(pool.run(_pid_after, 0.8, heavy=True) for _ in range(3))
+            )
+            assert file_pids == [reader, reader, other]
+        finally:
+            pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_sites_derive_their_reports_a_few_at_a_time():
+    # A hundred sites end together; each holds its readings until it saves them.
+    from scraper.crawl import read
+
+    async def scenario():
+        reader = Reader(0)
+        inside = peak = 0
+
+        async def site() -> None:
+            nonlocal inside, peak
+            async with reader.report_turn():
+                inside += 1
+                peak = max(peak, inside)
+                await asyncio.sleep(0.01)
+                inside -= 1
+
+        await asyncio.gather(*(site() for _ in range(3 * read.REPORT_TURNS)))
+        return peak
+
+    assert asyncio.run(scenario()) == read.REPORT_TURNS

@@ -34,11 +34,18 @@ def _open_readonly(path: Path) -> Database:
         return Database(sqlite3.connect(uri + "&immutable=1", uri=True, timeout=30))
 
 
-def open_db(path: str | Path, *, readonly: bool = False, cache_kib: int | None = None) -> Database:
+def open_db(
+    path: str | Path,
+    *,
+    readonly: bool = False,
+    cache_kib: int | None = None,
+    statements: int = 128,
+) -> Database:
     """Open the archive at ``path`` (created if needed, unless ``readonly``). Raises
     StoreError. A read-only open writes nothing, unless the schema must be upgraded first.
-    ``cache_kib``: SQLite's page cache for this connection (default 2 MiB), smaller when a
-    run keeps a hundred archives open at once."""
+    ``cache_kib``: SQLite's page cache for this connection (default 2 MiB); ``statements``:
+    the prepared statements it keeps (Python's default, 128). Both smaller when a run keeps
+    a hundred archives open at once."""
     path = Path(path)
     try:
         if readonly:
@@ -47,7 +54,7 @@ def open_db(path: str | Path, *, readonly: bool = False, cache_kib: int | None =
                 return db
             db.close()
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = Database(sqlite3.connect(str(path), timeout=30))
+        db = Database(sqlite3.connect(str(path), timeout=30, cached_statements=statements))
         db.execute("PRAGMA busy_timeout = 30000")
         db.execute("PRAGMA foreign_keys = ON")
         # WAL + NORMAL: a crash may lose the last commits, never consistency; no fsync per page.

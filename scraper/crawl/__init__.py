@@ -238,16 +238,21 @@ class Crawler:
         from scraper.reports import ReportParse, parse_report
         from scraper.workers import ReadTimedOut, WorkerDied
 
-        plan = archive.plan_reports(self.db, self.run_id)
-        if plan is None:
-            return
-        parsed: dict[int, ReportParse] = {}
-        for item in plan.inputs(self.db):
-            try:
-                parsed[item.page_id] = await self.reader.run(parse_report, item)
-            except (ReadTimedOut, WorkerDied) as exc:  # it outlived or killed its worker
-                logger.warning("could not read the report of version %s: %s", item.version_id, exc)
-        archive.save_reports(self.db, plan, parsed)
+        async with self.reader.report_turn():
+            plan = archive.plan_reports(self.db, self.run_id)
+            if plan is None:
+                return
+            parsed: dict[int, ReportParse] = {}
+            for item in plan.inputs(self.db):
+                try:
+                    # Only a report with files loads the file readers (a heavy task).
+                    heavy = bool(item.files)
+                    parsed[item.page_id] = await self.reader.run(parse_report, item, heavy=heavy)
+                except (ReadTimedOut, WorkerDied) as exc:  # it outlived or killed its worker
+                    logger.warning(
+                        "could not read the report of version %s: %s", item.version_id, exc
+                    )
+            archive.save_reports(self.db, plan, parsed)
 
     def settings(self) -> dict[str, object]:
         """What this run was told to do, for the runs table."""

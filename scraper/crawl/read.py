@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from scraper.codec import compress
@@ -17,6 +18,7 @@ from scraper.workers import NoWorkerLeft, ReadTimedOut, WorkerDied, WorkerPool
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+REPORT_TURNS = 8  # sites deriving their report readings at once
 
 __all__ = ["PageRead", "ReadRules", "Reader"]
 
@@ -41,6 +43,7 @@ class Reader:
         self.workers = workers
         self._pool: WorkerPool | None = None
         self._reads = 0
+        self._report_turns = asyncio.Semaphore(REPORT_TURNS)
 
     def __enter__(self) -> Reader:
         return self
@@ -55,16 +58,26 @@ class Reader:
             self._pool = WorkerPool(self.workers, "scraper.reading:start_worker")
         return self._pool if self._pool is not None and self._pool.alive else None
 
-    async def run(self, func: Callable[..., T], *args: Any) -> T:
+    @contextlib.asynccontextmanager
+    async def report_turn(self) -> AsyncIterator[None]:
+        """A turn for one site's end-of-run report derivation, REPORT_TURNS at once. The
+        sites of a run end together, and each holds its readings until it saves them: a
+        hundred at once held ~80 MB in the run's process, for no speed (the workers read one
+        report at a time); eight keep the workers busy."""
+        async with self._report_turns:
+            yield
+
+    async def run(self, func: Callable[..., T], *args: Any, heavy: bool = False) -> T:
         """``func(*args)`` (a pure function, importable by name: its arguments and answer
         are pickled) in a reading worker; in a thread when the run has no pool yet (a small
         run) or no worker left. Raises ReadTimedOut or WorkerDied when the call outlived its
         deadline or killed its worker: it is not tried again in the run's own process.
-        Such a call does not count towards starting the pool: a small run stays one process."""
+        Such a call does not count towards starting the pool: a small run stays one process.
+        ``heavy``: it loads the file readers (:meth:`WorkerPool.run`)."""
         pool = self._pool if self._pool is not None and self._pool.alive else None
         if pool is not None:
             try:
-                answer: T = await pool.run(func, *args)
+                answer: T = await pool.run(func, *args, heavy=heavy)
                 return answer
             except NoWorkerLeft:
                 logger.warning("the reading worker ended; reading in the run's own process")
@@ -91,7 +104,7 @@ class Reader:
         pool = self._workers()
         if pool is not None:
             try:
-                return await pool.run(read_file, content, url)
+                return await pool.run(read_file, content, url, heavy=True)
             except NoWorkerLeft:
                 logger.warning("the reading worker ended; reading in the run's own process")
             except (ReadTimedOut, WorkerDied) as exc:

@@ -153,6 +153,10 @@ class ManySites:
     # flight; a crawl writes each page once and reads back little, so a small cache costs
     # little time (measured by s2-sites: about 100 MB saved at 100 sites).
     SITE_CACHE_KIB = 256
+    # Prepared statements kept per site archive: Python's 128 held ~0.4 MB a connection,
+    # and a page's own statements are about ten. Measured at 100 sites: 25 MB less, and no
+    # CPU difference beyond the run-to-run noise.
+    SITE_STATEMENTS = 32
 
     def run(self) -> list[SiteOutcome]:
         with Reader(self._reading_workers()) as reader:
@@ -219,7 +223,9 @@ class ManySites:
     async def _own_archive(self, job: SiteJob, reader: Reader) -> SiteOutcome:
         try:
             with archive.archive_lock(job.db_path):
-                db = archive.open_db(job.db_path, cache_kib=self.SITE_CACHE_KIB)
+                db = archive.open_db(
+                    job.db_path, cache_kib=self.SITE_CACHE_KIB, statements=self.SITE_STATEMENTS
+                )
                 try:
                     return await self._crawl(job, db, reader)
                 finally:
