@@ -18,7 +18,10 @@ Steps:
    … --delay D --db …``), and takes the slowest wall time and the largest peak RSS;
 4. crawls every site in one run (``scraper crawl --sites-file … --data-dir … --delay D``),
    each to its own archive;
-5. prints, for both, wall seconds (start-up included), CPU seconds (user + sys of the whole
+5. measures, at the start and at the end (the machine's speed drifts), the CPU of one httpx GET
+   and of reading one page alone in this process (:func:`cpu_floor`): a floor under the CPU of
+   a request, printed against what the CPU target allows one;
+6. prints, for both runs, wall seconds (start-up included), CPU seconds (user + sys of the whole
    process tree, ``getrusage(RUSAGE_CHILDREN)`` around the subprocess), peak RSS summed over
    the process tree (psutil, sampled every 50 ms) and requests per second (the runs tables'
    ``requests``), then the issue's targets as PASS/FAIL lines:
@@ -148,6 +151,52 @@ def crawl_together(
     return r
 
 
+def cpu_floor(static: Path, base: str) -> dict[str, float]:
+    """CPU milliseconds of two parts of the pipeline, alone in this process on a quiet
+    core: one GET with httpx (keep-alive, body read) against the nginx, and reading one of
+    the replica's pages (decode, parse, links, fields, search rows, compression), the
+    crawl's own ``read_page``. Their sum is a floor under the CPU of a request, before
+    SQLite, the event loop's other sites and the hand-over to a reading worker; it is
+    measured at the start and at the end, since the machine's speed drifts."""
+    import asyncio
+
+    import httpx
+
+    from scraper import config
+    from scraper.reading import ReadRules, read_page
+
+    profile = config.resolve(start_urls=(base + "/xxgk/",), environ={})
+    rules = ReadRules(
+        extract=profile.extract,
+        scope=profile.scope,
+        attachment_extensions=tuple(profile.discover.attachment_extensions),
+        ignore_patterns=tuple(profile.discover.ignore_patterns),
+        document_url=profile.extract.document_url,
+        soft_404_markers=tuple(profile.fetch.soft_404_markers),
+    )
+    pages = [(f"{base}/{f.relative_to(static)}", f.read_bytes()) for f in static.rglob("*.html")]
+    for url, body in pages:  # warm: imports, caches
+        read_page(body, "text/html; charset=utf-8", url, rules)
+    started = time.process_time()
+    for _ in range(3):
+        for url, body in pages:
+            read_page(body, "text/html; charset=utf-8", url, rules)
+    reading = (time.process_time() - started) * 1000 / (3 * len(pages))
+
+    async def gets(n: int) -> float:
+        async with httpx.AsyncClient() as client:
+            for _ in range(20):
+                await client.get(base + "/xxgk/")
+            began = time.process_time()
+            for _ in range(n):
+                async with client.stream("GET", base + "/xxgk/") as response:
+                    async for _chunk in response.aiter_raw():
+                        pass
+            return (time.process_time() - began) * 1000 / n
+
+    return {"http": asyncio.run(gets(500)), "reading": reading}
+
+
 def row(label: str, r: dict[str, Any]) -> str:
     return (
         f"| {label} | {r['requests']:,} | {r['errors']} | {r['wall']:.1f} | {r['cpu']:.1f} "
@@ -197,6 +246,7 @@ def main() -> None:
                     f"{counts['files']} attachment files; delay {args.delay} s per host",
                     flush=True,
                 )
+                floors = [cpu_floor(static, f"http://127.0.0.1:{ports[0]}")]
                 alone = [
                     crawl_alone(f"http://127.0.0.1:{p}", tmp / f"alone-{p}.db", args.delay, env)
                     for p in ports[: args.alone]
@@ -206,6 +256,7 @@ def main() -> None:
                 sites_file.write_text("".join(f"http://127.0.0.1:{p}/xxgk/\n" for p in ports))
                 many = crawl_together(sites_file, tmp / "data", args.delay, env, args.max_sites)
                 print(f"  done: {args.sites} sites in one run", flush=True)
+                floors.append(cpu_floor(static, f"http://127.0.0.1:{ports[0]}"))
             finally:
                 nginx.stop()
         finally:
@@ -237,6 +288,16 @@ def main() -> None:
     ]  # fmt: skip
     for text, ok in checks:
         print(f"{'PASS' if ok else 'FAIL'} {text}")
+    # What the CPU target allows a request, against what two parts of it cost alone.
+    budget = 0.5 * many["wall"] * 1000 / many["requests"]
+    spent = many["cpu"] * 1000 / many["requests"]
+    floor = " and ".join(
+        f"{f['http']:.2f} + {f['reading']:.2f} = {f['http'] + f['reading']:.2f} ms" for f in floors
+    )
+    print(
+        f"CPU a request: {spent:.2f} ms spent; the target allows {budget:.2f} ms at this wall; "
+        f"one httpx GET + reading one page cost, alone, {floor} (at the start and at the end)"
+    )
     if many["errors"] or many["archives"] != args.sites:
         print(f"NOTE {many['errors']} failed URLs, {many['archives']} archives of {args.sites}")
     # The machine may be shared: other work on it shows here, and slows every figure.
