@@ -4,6 +4,7 @@ delay, crawled by one ``scraper crawl --sites-file`` against the same sites craw
     .venv/bin/pip install -e '.[bench]'        # psutil
     apt-get install -y nginx                   # Debian's nginx; the bench starts its own
     .venv/bin/python bench/many_sites.py [--sites 100] [--docs 60] [--delay 0.2] [--alone 3]
+        [--max-sites 100] [--no-processes]
 
 Steps:
 
@@ -18,10 +19,12 @@ Steps:
    … --delay D --db …``), and takes the slowest wall time and the largest peak RSS;
 4. crawls every site in one run (``scraper crawl --sites-file … --data-dir … --delay D``),
    each to its own archive;
-5. measures, at the start and at the end (the machine's speed drifts), the CPU of one httpx GET
+5. crawls every site again the way a user would without many-site runs: one ``scraper crawl``
+   process a site, all started at once by a shell loop (``--no-processes`` skips it);
+6. measures, at the start and at the end (the machine's speed drifts), the CPU of one httpx GET
    and of reading one page alone in this process (:func:`cpu_floor`): a floor under the CPU of
    a request, printed against what the CPU target allows one;
-6. prints, for both runs, wall seconds (start-up included), CPU seconds (user + sys of the whole
+7. prints, for each run, wall seconds (start-up included), CPU seconds (user + sys of the whole
    process tree, ``getrusage(RUSAGE_CHILDREN)`` around the subprocess), peak RSS summed over
    the process tree (psutil, sampled every 50 ms) and requests per second (the runs tables'
    ``requests``), then the issue's targets as PASS/FAIL lines:
@@ -151,6 +154,28 @@ def crawl_together(
     return r
 
 
+def crawl_processes(
+    ports: list[int], tmp: Path, delay: float, env: dict[str, str]
+) -> dict[str, Any]:
+    """The way without many-site runs: one ``scraper crawl`` process a site, all started at
+    once by a shell loop (what cron lines or ``xargs -P`` give), each to its own archive."""
+    scraper = bin_of("scraper")
+    script = tmp / "one-process-a-site.sh"
+    lines = [
+        f'"{scraper}" crawl --start-url http://127.0.0.1:{p}/xxgk/ --db "{tmp}/proc-{p}.db" '
+        f"--delay {delay} 2>/dev/null &"
+        for p in ports
+    ]
+    script.write_text("\n".join(["#!/bin/sh", *lines, "wait", ""]))
+    r = measure(["sh", str(script)], env)
+    dbs = [tmp / f"proc-{p}.db" for p in ports]
+    missing = [db for db in dbs if not db.exists()]
+    if missing:
+        raise SystemExit(f"{len(missing)} of the one-process-a-site crawls wrote no archive")
+    r["requests"], r["errors"] = requests_of(dbs)
+    return r
+
+
 def cpu_floor(static: Path, base: str) -> dict[str, float]:
     """CPU milliseconds of two parts of the pipeline, alone in this process on a quiet
     core: one GET with httpx (keep-alive, body read) against the nginx, and reading one of
@@ -175,8 +200,9 @@ def cpu_floor(static: Path, base: str) -> dict[str, float]:
         soft_404_markers=tuple(profile.fetch.soft_404_markers),
     )
     pages = [(f"{base}/{f.relative_to(static)}", f.read_bytes()) for f in static.rglob("*.html")]
-    for url, body in pages:  # warm: imports, caches
-        read_page(body, "text/html; charset=utf-8", url, rules)
+    for _ in range(3):  # warm: imports, caches, the core's clock
+        for url, body in pages:
+            read_page(body, "text/html; charset=utf-8", url, rules)
     started = time.process_time()
     for _ in range(3):
         for url, body in pages:
@@ -185,7 +211,7 @@ def cpu_floor(static: Path, base: str) -> dict[str, float]:
 
     async def gets(n: int) -> float:
         async with httpx.AsyncClient() as client:
-            for _ in range(20):
+            for _ in range(200):
                 await client.get(base + "/xxgk/")
             began = time.process_time()
             for _ in range(n):
@@ -212,6 +238,11 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=0.2, help="per-host delay, seconds")
     parser.add_argument("--alone", type=int, default=3, help="sites crawled alone for the baseline")
     parser.add_argument("--max-sites", type=int, default=100, help="--max-sites of the run")
+    parser.add_argument(
+        "--no-processes",
+        action="store_true",
+        help="skip the comparison run: one scraper process a site, all at once",
+    )
     args = parser.parse_args()
     nginx_bin = find_nginx()
     try:
@@ -256,6 +287,10 @@ def main() -> None:
                 sites_file.write_text("".join(f"http://127.0.0.1:{p}/xxgk/\n" for p in ports))
                 many = crawl_together(sites_file, tmp / "data", args.delay, env, args.max_sites)
                 print(f"  done: {args.sites} sites in one run", flush=True)
+                processes = None
+                if not args.no_processes:
+                    processes = crawl_processes(ports, tmp, args.delay, env)
+                    print(f"  done: {args.sites} sites as {args.sites} processes", flush=True)
                 floors.append(cpu_floor(static, f"http://127.0.0.1:{ports[0]}"))
             finally:
                 nginx.stop()
@@ -270,6 +305,8 @@ def main() -> None:
     for i, r in enumerate(alone):
         print(row(f"one site alone ({i + 1})", r))
     print(row(f"{args.sites} sites, one run", many))
+    if processes is not None:
+        print(row(f"{args.sites} sites, one process each", processes))
     print()
     print(
         f"{many['archives']} archives; the slowest site's own run took {many['slowest_site']:.1f} s "

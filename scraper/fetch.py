@@ -365,32 +365,7 @@ class Fetcher:
         raise PermanentFetch(first_url, f"more than {MAX_REDIRECTS} redirects")
 
     async def _retrying(self, call: Callable[[], Awaitable[T]]) -> T:
-        """Run ``call`` until it succeeds, retrying RetryableFetch only. The first attempt
-        is made before tenacity is set up: nearly every request succeeds at once, and
-        tenacity's per-attempt machinery cost ~6 % of the run's CPU at 100 sites. Its
-        failure is then replayed as tenacity's first attempt, so the waits are tenacity's."""
-        try:
-            return await call()
-        except RetryableFetch as exc:
-            if self.settings.retries == 0:
-                exc.attempts = 1
-                raise
-            failed = exc
-        except FetchError as exc:
-            exc.attempts = 1
-            raise
-        replayed = False
-
-        async def again() -> T:
-            nonlocal replayed
-            if not replayed:
-                replayed = True
-                raise failed
-            return await call()
-
-        return await self._retried(again)
-
-    async def _retried(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Run ``call`` until it succeeds, retrying RetryableFetch only."""
         attempt = 0
         try:
             async for try_ in AsyncRetrying(

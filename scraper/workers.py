@@ -6,17 +6,19 @@ waiting for them as the workers saved it. Here the loop itself writes a task to 
 pipe (at most two in flight a worker, so the pipe never fills and the write never waits)
 and reads the answer when the pipe is readable: no thread in the run's process.
 
-Tasks wait in one queue of the pool, first come first served, whoever asked (many sites
-share one pool, :mod:`scraper.crawl.sites`), and the next is written to a worker in the very
+Tasks wait in the pool's queues, first come first served, whoever asked (many sites share
+one pool, :mod:`scraper.crawl.sites`), and the next is written to a worker in the very
 callback that reads an answer from it. Handing the slot back through the coroutine that
 awaited the answer would cost a turn of the loop per task, and a loop busy with a hundred
 sites takes 10–30 ms a turn: the worker sat idle most of the time.
 
 Reading a file loads pdfplumber, python-docx and openpyxl, and what they keep grows a
-worker from ~45 MB to ~120 MB. So the file reads (``heavy`` tasks) go to one worker, the
-first living one, and the pages to any: the other workers stay the size of a page reader.
-When the oldest heavy task has waited ``HEAVY_WAIT`` seconds, any worker takes heavy tasks,
-so that sites full of big PDFs are not read one file at a time.
+worker from ~45 MB to ~120 MB. So the file reads (``heavy`` tasks) wait in a queue of their
+own and go to one worker, the first living one, and the pages to any: the other workers stay
+the size of a page reader. When the oldest file in that queue has waited ``HEAVY_WAIT``
+seconds and no page waits from before it, any worker takes it, so that sites full of big
+PDFs are not read one file at a time; a worker that took one has loaded the file readers
+too. (A file already written to the file reader waits there for the one it is reading.)
 
 Because one hostile site's files reach the same workers as everyone's, a task has a
 deadline: a worker reading one task for longer is killed and its task fails with
@@ -133,6 +135,10 @@ class _Worker:
             del self.pending[task.job]
             self.die(WorkerDied("a reading worker process ended"), unsent=task)
             return
+        except Exception as exc:  # the task cannot be pickled: nothing was written
+            del self.pending[task.job]
+            task.future.set_exception(exc)
+            return
         self._arm()
 
     def _arm(self) -> None:
@@ -229,7 +235,7 @@ class WorkerPool:
         """``func(*args)`` in a worker (``func`` must be importable by name). Raises what
         ``func`` raised, ReadTimedOut, WorkerDied, or NoWorkerLeft. ``heavy``: it loads the
         file readers, and goes to the file reader (the module's docstring)."""
-        if not self.alive:
+        if self._closed or not self.alive:
             raise NoWorkerLeft("no reading worker is left")
         if self._ended:  # reap the processes of ended workers, without waiting for them
             self._ended = [p for p in self._ended if p.poll() is None]
@@ -293,14 +299,31 @@ class WorkerPool:
         worker = min(living, key=lambda w: (len(w.pending), w is reader))
         if len(worker.pending) >= IN_FLIGHT:
             return None
-        if self._heavy and time.monotonic() - self._heavy[0].queued_at > HEAVY_WAIT:
+        if self._spills():
             return self._heavy.popleft(), worker
         if self._queue:
             return self._queue.popleft(), worker
         return None
 
+    def _spills(self) -> bool:
+        """The oldest file has waited HEAVY_WAIT, and no page has waited longer."""
+        if not self._heavy:
+            return False
+        oldest = self._heavy[0].queued_at
+        if time.monotonic() - oldest <= HEAVY_WAIT:
+            return False
+        return not self._queue or oldest <= self._queue[0].queued_at
+
     def close(self) -> None:
         self._closed = True
+        # Queued or in flight, no answer will be read any more.
+        waiting = [*self._heavy, *self._queue]
+        waiting += [task for worker in self._workers for task in worker.pending.values()]
+        for task in waiting:
+            if not task.future.done():
+                task.future.set_exception(NoWorkerLeft("the reading workers were closed"))
+        self._heavy.clear()
+        self._queue.clear()
         for worker in self._workers:
             worker.disarm()
             if worker.watched:

@@ -263,7 +263,7 @@ def test_files_that_wait_too_long_go_to_any_worker(monkeypatch):
     asyncio.run(asyncio.wait_for(scenario(), 60))
 
 
-def test_sites_derive_their_reports_a_few_at_a_time():
+def test_the_report_turns_admit_eight_sites_at_once():
     # A hundred sites end together; each holds its readings until it saves them.
     from scraper.crawl import read
 
@@ -283,3 +283,105 @@ def test_sites_derive_their_reports_a_few_at_a_time():
         return peak
 
     assert asyncio.run(scenario()) == read.REPORT_TURNS
+
+
+def test_a_waiting_file_does_not_go_ahead_of_an_older_page(monkeypatch):
+    monkeypatch.setattr(workers, "HEAVY_WAIT", 0.2)
+
+    async def scenario():
+        pool = WorkerPool(2, "")
+        try:
+            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))
+            reader, other = pool.pids
+            busy = [asyncio.ensure_future(pool.run(_pid_after, 0.8)) for _ in range(4)]
+            await asyncio.sleep(0.02)
+            pages = [asyncio.ensure_future(pool.run(_pid_after, 0.01)) for _ in range(2)]
+            await asyncio.sleep(0.05)
+            files = [
+                asyncio.ensure_future(pool.run(_pid_after, 0.01, heavy=True)) for _ in range(2)
+            ]
+            await asyncio.gather(*busy)
+            # When the workers free up, both files have waited past HEAVY_WAIT, but the pages
+            # waited longer: the free slot at the other worker is a page's.
+            assert await asyncio.gather(*files) == [reader, reader]
+            assert (await pages[0]) == other
+        finally:
+            pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_file_in_flight_at_a_killed_reader_goes_to_its_replacement():
+    async def scenario():
+        pool = WorkerPool(2, "")
+        try:
+            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))
+            reader, other = pool.pids
+            reading = asyncio.ensure_future(pool.run(time.sleep, 30, heavy=True))
+            behind = asyncio.ensure_future(pool.run(_pid_after, 0.01, heavy=True))
+            await asyncio.sleep(0.3)
+            os.kill(reader, signal.SIGKILL)
+            with pytest.raises(WorkerDied):
+                await reading
+            # Innocent, it goes back to the files' queue, so to the new file reader.
+            assert await behind not in (reader, other)
+            assert pool.pids[1] == other
+        finally:
+            pool.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_task_that_cannot_be_sent_fails_alone_and_a_closed_pool_refuses():
+    async def scenario():
+        pool = WorkerPool(1, "", deadline=1.0)
+        try:
+            first = await pool.run(os.getpid)
+            with pytest.raises(Exception, match="pickle"):
+                await pool.run(_double, lambda: 1)  # a lambda cannot be pickled
+            # Not left in flight at the worker, where its deadline would end the worker.
+            await pool.run(time.sleep, 0.5)
+            await asyncio.sleep(1.0)
+            assert await pool.run(os.getpid) == first
+            slow = asyncio.ensure_future(pool.run(time.sleep, 1))
+            queued = [asyncio.ensure_future(pool.run(_double, i)) for i in range(3)]
+            await asyncio.sleep(0.1)
+        finally:
+            pool.close()
+        for task in (slow, *queued):  # in flight or queued: no answer will be read
+            with pytest.raises(NoWorkerLeft):
+                await task
+        with pytest.raises(NoWorkerLeft):
+            await pool.run(_double, 1)
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_crawl_derives_its_report_readings_in_a_report_turn(replica, tmp_path, monkeypatch):
+    import contextlib
+
+    real_turn, real_save = Reader.report_turn, archive.save_reports
+    turns: list[int] = []
+    saved_in_turn: list[bool] = []
+
+    @contextlib.asynccontextmanager
+    async def counted(self):
+        async with real_turn(self):
+            turns.append(1)
+            try:
+                yield
+            finally:
+                turns.append(-1)
+
+    def save(db, plan, parsed):
+        saved_in_turn.append(sum(turns) == 1)
+        return real_save(db, plan, parsed)
+
+    monkeypatch.setattr(Reader, "report_turn", counted)
+    monkeypatch.setattr(archive, "save_reports", save)
+    _, server = replica
+    assert _crawl(server, tmp_path / "turns.db", 1, monkeypatch, 0).exit_code == 0
+    assert turns == [1, -1] and saved_in_turn == [True]
+    db = archive.open_db(tmp_path / "turns.db", readonly=True)
+    assert db.execute("SELECT count(*) FROM reports").fetchone()[0] > 0
+    db.close()

@@ -45,7 +45,7 @@ def open_db(
     StoreError. A read-only open writes nothing, unless the schema must be upgraded first.
     ``cache_kib``: SQLite's page cache for this connection (default 2 MiB); ``statements``:
     the prepared statements it keeps (Python's default, 128). Both smaller when a run keeps
-    a hundred archives open at once."""
+    a hundred archives open at once; a read-only open keeps the defaults."""
     path = Path(path)
     try:
         if readonly:

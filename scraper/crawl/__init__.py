@@ -238,10 +238,10 @@ class Crawler:
         from scraper.reports import ReportParse, parse_report
         from scraper.workers import ReadTimedOut, WorkerDied
 
-        async with self.reader.report_turn():
-            plan = archive.plan_reports(self.db, self.run_id)
-            if plan is None:
-                return
+        plan = archive.plan_reports(self.db, self.run_id)
+        if plan is None:
+            return
+        async with self.reader.report_turn():  # a site with nothing to read does not wait
             parsed: dict[int, ReportParse] = {}
             for item in plan.inputs(self.db):
                 try:
