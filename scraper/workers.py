@@ -273,8 +273,8 @@ class WorkerPool:
 
     def dispatch(self) -> None:
         """Write queued tasks to the workers with room: heavy tasks to the file reader (to
-        any worker once the oldest has waited HEAVY_WAIT), pages to the least busy, the
-        others before the file reader. A write may end a worker (its replacement dispatches
+        any worker once the oldest has waited HEAVY_WAIT and no page waited longer), pages
+        to the least busy, the others before the file reader. A write may end a worker (its replacement dispatches
         too): the workers are looked at again for every task."""
         while not self._closed:
             living = [w for w in self._workers if not w.dead]
@@ -321,7 +321,8 @@ class WorkerPool:
         waiting += [task for worker in self._workers for task in worker.pending.values()]
         for task in waiting:
             if not task.future.done():
-                task.future.set_exception(NoWorkerLeft("the reading workers were closed"))
+                with contextlib.suppress(RuntimeError):  # its loop may be closed already
+                    task.future.set_exception(NoWorkerLeft("the reading workers were closed"))
         self._heavy.clear()
         self._queue.clear()
         for worker in self._workers:
