@@ -68,7 +68,7 @@ def read_page(content: bytes, content_type: str | None, url: str, rules: ReadRul
     trims it. Raises DecodeError for bytes that are not a readable page."""
     decoded = decode_html(content, content_type)
     tree = LexborHTMLParser(decoded.markup)
-    _, listing = platforms.listing(decoded.text, url)
+    found = platforms.listing(decoded.text, url)  # for discovery and extraction alike
     pattern = _patterns.get(rules.document_url)
     if pattern is None:
         pattern = _patterns[rules.document_url] = re.compile(rules.document_url)
@@ -80,9 +80,9 @@ def read_page(content: bytes, content_type: str | None, url: str, rules: ReadRul
         ignore_patterns=list(rules.ignore_patterns),
         document_pattern=pattern,
         tree=tree,
-        listing=listing,
+        listing=found[1],
     )
-    fields = extract(decoded.markup, url, rules.extract, tree=tree)
+    fields = extract(decoded.markup, url, rules.extract, tree=tree, found=found)
     soft_404 = (
         fields.kind != "document"
         and len(decoded.text) < SOFT_404_MAX_CHARS

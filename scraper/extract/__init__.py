@@ -118,28 +118,36 @@ def extract(
     rules: ExtractRules | None = None,
     *,
     tree: LexborHTMLParser | None = None,
+    found: tuple[platforms.Platform | None, platforms.Listing | None] | None = None,
 ) -> Extracted:
     """Read a decoded page: text, or UTF-8 bytes (``Decoded.markup``). Never raises: a page
     that cannot be read is ``kind="other"``. ``tree``: the page already parsed from ``html``
-    (the crawler's one parse); extraction trims it, so read anything else from it first."""
+    (the crawler's one parse); extraction trims it, so read anything else from it first.
+    ``found``: ``platforms.listing`` of the page, when the caller has it already."""
     rules = rules or ExtractRules()
     if not isinstance(html, str | bytes) or not html.strip():
         return Extracted(kind="other")
     try:
-        return _extract(html, url or "", rules, tree)
+        return _extract(html, url or "", rules, tree, found)
     except Exception:  # one unreadable page must not take the crawl down with it
         logger.warning("extraction failed for %s", url, exc_info=True)
         return Extracted(kind="other")
 
 
 def _extract(
-    html: str | bytes, url: str, rules: ExtractRules, tree: LexborHTMLParser | None
+    html: str | bytes,
+    url: str,
+    rules: ExtractRules,
+    tree: LexborHTMLParser | None,
+    found: tuple[platforms.Platform | None, platforms.Listing | None] | None,
 ) -> Extracted:
     tree = tree if tree is not None else LexborHTMLParser(html)
     # The page's CMS family (scraper.platforms): its body container after the profile's,
     # and, where it serves a list as data (embedded records, a JSON API), that list.
-    text = html if isinstance(html, str) else html.decode("utf-8", "replace")
-    platform, listing = platforms.listing(text, url)
+    if found is None:
+        text = html if isinstance(html, str) else html.decode("utf-8", "replace")
+        found = platforms.listing(text, url)
+    platform, listing = found
     meta = _meta_tags(tree)
     scripts = [node_text(s) for s in tree.css("script")]
     pager = _pager(scripts)
