@@ -26,7 +26,8 @@ Steps:
    a request, printed against what the CPU target allows one;
 7. prints, for each run, wall seconds (start-up included), CPU seconds (user + sys of the whole
    process tree, ``getrusage(RUSAGE_CHILDREN)`` around the subprocess), peak RSS summed over
-   the process tree (psutil, sampled every 50 ms) and requests per second (the runs tables'
+   the process tree (psutil, sampled every 50 ms; for the run of every site, also each
+   process's own peak: the run's and each reading worker's) and requests per second (the runs tables'
    ``requests``), then the issue's targets as PASS/FAIL lines:
    wall ≤ 1.5× the slowest single site's, peak RSS ≤ 3× one site's, CPU ≤ 50 % of wall.
 
@@ -42,63 +43,13 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
-from versus_scrapy import NGINX_CONF, bin_of, find_nginx, free_port, machine, measure
+from versus_scrapy import Nginx, bin_of, find_nginx, free_port, machine, measure
 
 from scraper.replica import ReplicaSite
 from scraper.replica.static import build_static, nginx_locations
-
-
-class ManyPortNginx:
-    """One nginx serving ``root`` on every port of ``ports``."""
-
-    def __init__(self, binary: str, root: Path, ports: list[int], tmp: Path, redirects: str):
-        tmp.mkdir(parents=True, exist_ok=True)
-        conf = tmp / "nginx.conf"
-        indented = "".join(f"        {line}\n" for line in redirects.splitlines())
-        text = NGINX_CONF.format(tmp=tmp, port=ports[0], root=root, redirects=indented)
-        listens = "".join(f"        listen 127.0.0.1:{p};\n" for p in ports)
-        text = text.replace(f"        listen 127.0.0.1:{ports[0]};\n", listens)
-        # 100 ports × keep-alive connections from the crawler
-        text = text.replace("worker_connections 1024", "worker_connections 8192")
-        conf.write_text(text)
-        self.proc = subprocess.Popen(
-            [binary, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 10
-        for port in (ports[0], ports[-1]):
-            while True:
-                if self.proc.poll() is not None:
-                    err = (
-                        self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
-                    )
-                    raise SystemExit(f"nginx exited ({self.proc.returncode}): {err.strip()}")
-                try:
-                    url = f"http://127.0.0.1:{port}/robots.txt"
-                    with urllib.request.urlopen(url, timeout=1) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline:
-                    self.stop()
-                    raise SystemExit("nginx did not answer within 10 s")
-                time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 def free_ports(n: int) -> list[int]:
@@ -267,8 +218,8 @@ def main() -> None:
                 path: loc.replace(placeholder, "$scheme://$http_host")
                 for path, loc in counts["redirects"].items()
             }
-            nginx = ManyPortNginx(
-                nginx_bin, static, ports, tmp / "nginx", nginx_locations(redirects)
+            nginx = Nginx(
+                nginx_bin, static, ports[0], tmp / "nginx", nginx_locations(redirects), ports[1:]
             )
             try:
                 print(
@@ -311,6 +262,14 @@ def main() -> None:
     print(
         f"{many['archives']} archives; the slowest site's own run took {many['slowest_site']:.1f} s "
         f"inside the {many['wall']:.1f} s of the whole"
+    )
+    workers = sorted(rss for rss, command in many["peaks"].values() if "scraper.workers" in command)
+    run_rss = max(
+        rss for rss, command in many["peaks"].values() if "scraper.workers" not in command
+    )
+    print(
+        f"peak RSS by process: the run's {run_rss / 1e6:.0f} MB; reading workers "
+        + ", ".join(f"{rss / 1e6:.0f} MB" for rss in workers)
     )
     wall_ratio = many["wall"] / slowest["wall"]
     rss_ratio = many["peak_rss"] / one_rss

@@ -113,14 +113,29 @@ def free_port() -> int:
 
 
 class Nginx:
-    """nginx serving ``root`` on 127.0.0.1:``port``, configured and run from ``tmp``."""
+    """nginx serving ``root`` on 127.0.0.1:``port`` (and on each of ``more_ports``: one
+    nginx for many sites), configured and run from ``tmp``."""
 
-    def __init__(self, binary: str, root: Path, port: int, tmp: Path, redirects: str) -> None:
+    def __init__(
+        self,
+        binary: str,
+        root: Path,
+        port: int,
+        tmp: Path,
+        redirects: str,
+        more_ports: list[int] | None = None,
+    ) -> None:
         self.tmp = tmp
         tmp.mkdir(parents=True, exist_ok=True)
         conf = tmp / "nginx.conf"
         indented = "".join(f"        {line}\n" for line in redirects.splitlines())
-        conf.write_text(NGINX_CONF.format(tmp=tmp, port=port, root=root, redirects=indented))
+        text = NGINX_CONF.format(tmp=tmp, port=port, root=root, redirects=indented)
+        if more_ports:
+            listens = "".join(f"        listen 127.0.0.1:{p};\n" for p in [port, *more_ports])
+            text = text.replace(f"        listen 127.0.0.1:{port};\n", listens)
+            # a keep-alive connection from the crawler on every port
+            text = text.replace("worker_connections 1024", "worker_connections 8192")
+        conf.write_text(text)
         self.proc = subprocess.Popen(
             [binary, "-p", str(tmp), "-e", str(tmp / "error.log"), "-c", str(conf)],
             stdin=subprocess.DEVNULL,
@@ -129,14 +144,18 @@ class Nginx:
         )
         self.base_url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 10
+        for listening in [port, *(more_ports or [])[-1:]]:  # the first and the last
+            self._wait(f"http://127.0.0.1:{listening}/robots.txt", deadline)
+
+    def _wait(self, url: str, deadline: float) -> None:
         while True:
             if self.proc.poll() is not None:
                 err = self.proc.stderr.read().decode(errors="replace") if self.proc.stderr else ""
                 raise SystemExit(f"nginx exited ({self.proc.returncode}): {err.strip()}")
             try:
-                with urllib.request.urlopen(self.base_url + "/robots.txt", timeout=1) as r:
+                with urllib.request.urlopen(url, timeout=1) as r:
                     if r.status == 200:
-                        break
+                        return
             except OSError:
                 pass
             if time.monotonic() > deadline:
@@ -155,7 +174,8 @@ class Nginx:
 
 
 def measure(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run ``cmd``; wall, CPU (user + sys of the reaped tree) and peak tree RSS."""
+    """Run ``cmd``; wall, CPU (user + sys of the reaped tree), peak tree RSS, and the peak
+    RSS of each process of the tree (``peaks``: pid → (bytes, command line))."""
     import psutil
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -164,6 +184,7 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
         cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     peak = 0
+    peaks: dict[int, tuple[int, str]] = {}
     done = threading.Event()
 
     def sample() -> None:
@@ -180,7 +201,11 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
                 break
             for p in tree:
                 with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-                    total += p.memory_info().rss
+                    rss = p.memory_info().rss
+                    total += rss
+                    if rss > peaks.get(p.pid, (0, ""))[0]:
+                        known = peaks.get(p.pid, (0, ""))[1]
+                        peaks[p.pid] = (rss, known or " ".join(p.cmdline()))
             peak = max(peak, total)
             done.wait(0.05)
 
@@ -199,6 +224,7 @@ def measure(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
         "wall": wall,
         "cpu": cpu,
         "peak_rss": peak,
+        "peaks": peaks,
     }
 
 

@@ -73,91 +73,94 @@ def _fail(x: int) -> int:
     raise ValueError(f"bad {x}")
 
 
-def test_a_pool_answers_raises_and_reports_a_dead_worker():
-    async def scenario():
-        pool = WorkerPool(1, "", respawns=0)
+def _with_pool(scenario, count: int, **options) -> None:
+    """``scenario(pool)`` on a fresh pool of ``count`` workers, closed after; 60 s at most."""
+
+    async def main() -> None:
+        pool = WorkerPool(count, "", **options)
         try:
-            assert await asyncio.gather(*(pool.run(_double, i) for i in range(5))) == [
-                0, 2, 4, 6, 8,
-            ]  # fmt: skip
-            with pytest.raises(ValueError, match="bad 3"):
-                await pool.run(_fail, 3)
-            with pytest.raises(WorkerDied):
-                await pool.run(_die)
-            assert not pool.alive
-            with pytest.raises(NoWorkerLeft):
-                await pool.run(_double, 1)
+            await scenario(pool)
         finally:
             pool.close()
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    asyncio.run(asyncio.wait_for(main(), 60))
+
+
+async def _both_ready(pool: WorkerPool) -> list[int]:
+    """The pids of a two-worker pool once both have answered: the file reader first."""
+    await asyncio.gather(*(pool.run(_double, i) for i in range(4)))
+    return pool.pids
+
+
+def test_a_pool_answers_raises_and_reports_a_dead_worker():
+    async def scenario(pool):
+        assert await asyncio.gather(*(pool.run(_double, i) for i in range(5))) == [
+            0, 2, 4, 6, 8,
+        ]  # fmt: skip
+        with pytest.raises(ValueError, match="bad 3"):
+            await pool.run(_fail, 3)
+        with pytest.raises(WorkerDied):
+            await pool.run(_die)
+        assert not pool.alive
+        with pytest.raises(NoWorkerLeft):
+            await pool.run(_double, 1)
+
+    _with_pool(scenario, 1, respawns=0)
 
 
 def test_a_read_past_its_deadline_fails_and_the_reads_behind_it_go_on():
-    async def scenario():
-        pool = WorkerPool(1, "", deadline=1.0)
-        try:
-            first = await pool.run(os.getpid)
-            started = time.monotonic()
-            slow = asyncio.ensure_future(pool.run(time.sleep, 30))
-            # One of these waits in flight at the same worker, behind the slow one.
-            quick = asyncio.gather(*(pool.run(_double, i) for i in range(10)))
-            with pytest.raises(ReadTimedOut, match="reading took more than 1 s"):
-                await slow
-            assert time.monotonic() - started < 10
-            assert await quick == [2 * i for i in range(10)]
-            second = await pool.run(os.getpid)
-            assert second != first and pool.pids == [second]
-            for _ in range(50):  # killed, and reaped by a later task
-                await pool.run(_double, 0)
-                if not os.path.exists(f"/proc/{first}"):
-                    break
-                await asyncio.sleep(0.1)
-            assert not os.path.exists(f"/proc/{first}")
-        finally:
-            pool.close()
+    async def scenario(pool):
+        first = await pool.run(os.getpid)
+        started = time.monotonic()
+        slow = asyncio.ensure_future(pool.run(time.sleep, 30))
+        # One of these waits in flight at the same worker, behind the slow one.
+        quick = asyncio.gather(*(pool.run(_double, i) for i in range(10)))
+        with pytest.raises(ReadTimedOut, match="reading took more than 1 s"):
+            await slow
+        assert time.monotonic() - started < 10
+        assert await quick == [2 * i for i in range(10)]
+        second = await pool.run(os.getpid)
+        assert second != first and pool.pids == [second]
+        for _ in range(50):  # killed, and reaped by a later task
+            await pool.run(_double, 0)
+            if not os.path.exists(f"/proc/{first}"):
+                break
+            await asyncio.sleep(0.1)
+        assert not os.path.exists(f"/proc/{first}")
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    _with_pool(scenario, 1, deadline=1.0)
 
 
 def test_a_worker_killed_mid_read_is_replaced():
-    async def scenario():
-        pool = WorkerPool(1, "")
-        try:
-            first = await pool.run(os.getpid)
-            reading = asyncio.ensure_future(pool.run(time.sleep, 30))
-            quick = asyncio.gather(*(pool.run(_double, i) for i in range(10)))
-            await asyncio.sleep(0.3)  # the sleep is being read
-            os.kill(first, signal.SIGKILL)
-            with pytest.raises(WorkerDied):
-                await reading
-            assert await quick == [2 * i for i in range(10)]
-            second = await pool.run(os.getpid)
-            assert second != first
-            assert await pool.run(_double, 21) == 42
-        finally:
-            pool.close()
+    async def scenario(pool):
+        first = await pool.run(os.getpid)
+        reading = asyncio.ensure_future(pool.run(time.sleep, 30))
+        quick = asyncio.gather(*(pool.run(_double, i) for i in range(10)))
+        await asyncio.sleep(0.3)  # the sleep is being read
+        os.kill(first, signal.SIGKILL)
+        with pytest.raises(WorkerDied):
+            await reading
+        assert await quick == [2 * i for i in range(10)]
+        second = await pool.run(os.getpid)
+        assert second != first
+        assert await pool.run(_double, 21) == 42
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    _with_pool(scenario, 1)
 
 
 def test_the_respawn_cap_ends_a_crash_loop():
-    async def scenario():
-        pool = WorkerPool(1, "", respawns=2)
-        try:
-            pids = set()
-            for _ in range(3):
-                pids.add(await pool.run(os.getpid))
-                with pytest.raises(WorkerDied):
-                    await pool.run(_die)
-            assert len(pids) == 3  # two replacements, then none
-            assert not pool.alive
+    async def scenario(pool):
+        pids = set()
+        for _ in range(3):
+            pids.add(await pool.run(os.getpid))
             with pytest.raises(WorkerDied):
-                await pool.run(_double, 1)
-        finally:
-            pool.close()
+                await pool.run(_die)
+        assert len(pids) == 3  # two replacements, then none
+        assert not pool.alive
+        with pytest.raises(WorkerDied):
+            await pool.run(_double, 1)
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    _with_pool(scenario, 1, respawns=2)
 
 
 def test_a_crawl_whose_reads_time_out_records_one_failure_a_url(
@@ -224,43 +227,29 @@ def _pid_after(seconds: float) -> int:
 
 def test_file_reads_go_to_one_worker_and_pages_to_the_others():
     # The file readers (pdfplumber, python-docx, openpyxl) are loaded in one worker only.
-    async def scenario():
-        pool = WorkerPool(2, "")
-        try:
-            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))  # both ready
-            reader, other = pool.pids
-            files = [pool.run(_pid_after, 0.2, heavy=True) for _ in range(4)]
-            pages = [pool.run(_pid_after, 0.01) for _ in range(12)]
-            file_pids, page_pids = await asyncio.gather(
-                asyncio.gather(*files), asyncio.gather(*pages)
-            )
-            assert set(file_pids) == {reader}
-            assert set(page_pids) == {other}  # the file reader was full all along
-        finally:
-            pool.close()
+    async def scenario(pool):
+        reader, other = await _both_ready(pool)
+        files = [pool.run(_pid_after, 0.2, heavy=True) for _ in range(4)]
+        pages = [pool.run(_pid_after, 0.01) for _ in range(12)]
+        file_pids, page_pids = await asyncio.gather(asyncio.gather(*files), asyncio.gather(*pages))
+        assert set(file_pids) == {reader}
+        assert set(page_pids) == {other}  # the file reader was full all along
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    _with_pool(scenario, 2)
 
 
 def test_files_that_wait_too_long_go_to_any_worker(monkeypatch):
     # A site full of big PDFs is not read one file at a time.
     monkeypatch.setattr(workers, "HEAVY_WAIT", 0.2)
 
-    async def scenario():
-        pool = WorkerPool(2, "")
-        try:
-            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))
-            reader, other = pool.pids
-            # Two in flight at the file reader, the third waits. No answer comes back
-            # before its wait is over: a timer looks at the queue again.
-            file_pids = await asyncio.gather(
-                *(pool.run(_pid_after, 0.8, heavy=True) for _ in range(3))
-            )
-            assert file_pids == [reader, reader, other]
-        finally:
-            pool.close()
+    async def scenario(pool):
+        reader, other = await _both_ready(pool)
+        # Two in flight at the file reader, the third waits. No answer comes back
+        # before its wait is over: a timer looks at the queue again.
+        file_pids = await asyncio.gather(*(pool.run(_pid_after, 0.8, heavy=True) for _ in range(3)))
+        assert file_pids == [reader, reader, other]
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    _with_pool(scenario, 2)
 
 
 def test_the_report_turns_admit_eight_sites_at_once():
@@ -288,48 +277,36 @@ def test_the_report_turns_admit_eight_sites_at_once():
 def test_a_waiting_file_does_not_go_ahead_of_an_older_page(monkeypatch):
     monkeypatch.setattr(workers, "HEAVY_WAIT", 0.2)
 
-    async def scenario():
-        pool = WorkerPool(2, "")
-        try:
-            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))
-            reader, other = pool.pids
-            busy = [asyncio.ensure_future(pool.run(_pid_after, 0.8)) for _ in range(4)]
-            await asyncio.sleep(0.02)
-            pages = [asyncio.ensure_future(pool.run(_pid_after, 0.01)) for _ in range(2)]
-            await asyncio.sleep(0.05)
-            files = [
-                asyncio.ensure_future(pool.run(_pid_after, 0.01, heavy=True)) for _ in range(2)
-            ]
-            await asyncio.gather(*busy)
-            # When the workers free up, both files have waited past HEAVY_WAIT, but the pages
-            # waited longer: the free slot at the other worker is a page's.
-            assert await asyncio.gather(*files) == [reader, reader]
-            assert (await pages[0]) == other
-        finally:
-            pool.close()
+    async def scenario(pool):
+        reader, other = await _both_ready(pool)
+        busy = [asyncio.ensure_future(pool.run(_pid_after, 0.8)) for _ in range(4)]
+        await asyncio.sleep(0.02)
+        pages = [asyncio.ensure_future(pool.run(_pid_after, 0.01)) for _ in range(2)]
+        await asyncio.sleep(0.05)
+        files = [asyncio.ensure_future(pool.run(_pid_after, 0.01, heavy=True)) for _ in range(2)]
+        await asyncio.gather(*busy)
+        # When the workers free up, both files have waited past HEAVY_WAIT, but the pages
+        # waited longer: the free slot at the other worker is a page's.
+        assert await asyncio.gather(*files) == [reader, reader]
+        assert (await pages[0]) == other
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    _with_pool(scenario, 2)
 
 
 def test_a_file_in_flight_at_a_killed_reader_goes_to_its_replacement():
-    async def scenario():
-        pool = WorkerPool(2, "")
-        try:
-            await asyncio.gather(*(pool.run(_double, i) for i in range(4)))
-            reader, other = pool.pids
-            reading = asyncio.ensure_future(pool.run(time.sleep, 30, heavy=True))
-            behind = asyncio.ensure_future(pool.run(_pid_after, 0.01, heavy=True))
-            await asyncio.sleep(0.3)
-            os.kill(reader, signal.SIGKILL)
-            with pytest.raises(WorkerDied):
-                await reading
-            # Innocent, it goes back to the files' queue, so to the new file reader.
-            assert await behind not in (reader, other)
-            assert pool.pids[1] == other
-        finally:
-            pool.close()
+    async def scenario(pool):
+        reader, other = await _both_ready(pool)
+        reading = asyncio.ensure_future(pool.run(time.sleep, 30, heavy=True))
+        behind = asyncio.ensure_future(pool.run(_pid_after, 0.01, heavy=True))
+        await asyncio.sleep(0.3)
+        os.kill(reader, signal.SIGKILL)
+        with pytest.raises(WorkerDied):
+            await reading
+        # Innocent, it goes back to the files' queue, so to the new file reader.
+        assert await behind not in (reader, other)
+        assert pool.pids[1] == other
 
-    asyncio.run(asyncio.wait_for(scenario(), 60))
+    _with_pool(scenario, 2)
 
 
 def test_a_task_that_cannot_be_sent_fails_alone_and_a_closed_pool_refuses():
